@@ -1,0 +1,58 @@
+# arviointi: two commands do everything on a fresh machine.
+#   make report   set up (venv, Python packages, Chromium for PDF) and run every default evaluation
+#   make test     the same set-up, then the test suite
+# A second run reinstalls nothing: the stamp file below only goes stale when the lock changes.
+
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.arviointi-installed
+SYSSTAMP := $(VENV)/.arviointi-system
+BIN := $(VENV)/bin
+# The default evaluations: every params file in params/ (tests keep their own small ones).
+DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
+PYTEST_ARGS ?=
+
+.PHONY: report test lab lint typecheck clean-env setup system-deps validate lock
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh
+	bash scripts/setup-python.sh $(VENV)
+	@touch $@
+
+system-deps: $(SYSSTAMP)
+
+$(SYSSTAMP): scripts/setup-system.sh | $(STAMP)
+	bash scripts/setup-system.sh
+	@touch $@
+
+report: $(STAMP) $(SYSSTAMP)
+	$(BIN)/arviointi run $(DEFAULT_PARAMS)
+
+validate: $(STAMP)
+	$(BIN)/arviointi validate $(DEFAULT_PARAMS)
+
+test: $(STAMP) $(SYSSTAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+lab: $(STAMP)
+	bash scripts/setup-python.sh $(VENV) lab
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean-env:
+	rm -rf $(VENV)
+
+# Re-resolve the pins after editing dependencies in pyproject.toml (needs uv).
+lock:
+	UV_PYTHON_DOWNLOADS=never uv lock --python python3.11
+	uv export --frozen --extra dev --no-emit-project --no-hashes -o requirements/dev.txt >/dev/null
+	uv export --frozen --extra dev --extra lab --no-emit-project --no-hashes -o requirements/lab.txt >/dev/null

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# System packages the PDF step and the browser tests need: Debian's Chromium (HTML -> PDF
+# with --print-to-pdf, and the headless browser test), poppler-utils (pdftotext/pdftoppm
+# for PDF checks) and fonts with full Latin coverage for Finnish characters.
+# Installs with apt when run as root; otherwise says what to install and fails.
+set -euo pipefail
+pkgs=(chromium poppler-utils fonts-dejavu-core fonts-liberation2)
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "arviointi setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "arviointi setup: the PDF step needs these Debian packages: ${missing[*]}" >&2
+  echo "  install them as root:  apt-get install -y ${pkgs[*]}" >&2
+  exit 1
+fi

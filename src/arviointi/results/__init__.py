@@ -1,0 +1,5 @@
+"""The results base shared by every estimator (before-after, DiD, event study, synthetic control)."""
+
+from arviointi.results.base import EffectResults, InferenceInfo
+
+__all__ = ["EffectResults", "InferenceInfo"]
