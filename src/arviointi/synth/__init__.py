@@ -1,0 +1,6 @@
+"""Synthetic control (model.py) and synthetic difference-in-differences (sdid.py)."""
+
+from arviointi.synth.model import synthetic_control
+from arviointi.synth.results import SDIDResults, SynthResults
+
+__all__ = ["SDIDResults", "SynthResults", "synthetic_control"]

@@ -1,0 +1,226 @@
+"""Synthetic control (Abadie and Gardeazabal 2003; Abadie, Diamond and Hainmueller 2010).
+
+``synthetic_control`` builds the synthetic unit as a convex combination of never-treated
+donors that matches the treated unit's predictors (``V`` chosen by the nested
+optimisation in :mod:`arviointi.synth.weights`), reports the gap series and the average
+post-period gap, and runs in-space placebos: every donor in turn is treated as if it had
+been treated (with the other donors as its pool and ``V`` re-chosen the same way). The
+p-value is the rank of the treated unit's post/pre RMSPE ratio among all J+1 ratios,
+so its floor is 1/(J+1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from arviointi.errors import DesignError, InputError, Problem
+from arviointi.results.base import InferenceInfo
+from arviointi.synth.outcome_matrix import outcome_matrix
+from arviointi.synth.results import SynthResults
+from arviointi.synth.weights import fit_synth_weights, scale_predictors
+
+Covariate = str | tuple[str, Sequence[object]]
+
+
+def _predictor_table(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    units: list[Any],
+    pre: list[Any],
+    outcome: str,
+    covariates: Sequence[Covariate] | None,
+    source: str,
+) -> pd.DataFrame:
+    """Predictors (rows) x units (columns): each a mean over the given (or pre) times."""
+    if covariates is None:
+        y = data.pivot(index=unit, columns=time, values=outcome)
+        table = y.loc[units, pre].T
+        table.index = [f"{outcome}[{t}]" for t in pre]
+        return table
+    rows: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for spec in covariates:
+        if isinstance(spec, str):
+            col, times = spec, list(pre)
+        else:
+            col, times = spec[0], list(spec[1])
+        if col not in data.columns:
+            problems.append(Problem(f"covariate {col!r}", "column is missing from the data"))
+            continue
+        sub = data.loc[data[time].isin(times), [unit, col]]
+        values = pd.to_numeric(sub[col], errors="coerce").groupby(sub[unit]).mean()
+        values = values.reindex(units)
+        name = col if isinstance(spec, str) else f"{col}[{times[0]}..{times[-1]}]"
+        for u in values.index[values.isna()]:
+            problems.append(
+                Problem(
+                    f"unit {u!r}, column {col!r}",
+                    f"no numeric value at {time} in {times[0]!r}..{times[-1]!r}; "
+                    "expected the predictor for every unit",
+                )
+            )
+        rows[name] = values
+    if problems:
+        raise InputError(source, problems)
+    return pd.DataFrame(rows).T
+
+
+def synthetic_control(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str,
+    time: str,
+    treatment: str,
+    covariates: Sequence[Covariate] | None = None,
+    fit_times: Sequence[object] | None = None,
+    v: Sequence[float] | None = None,
+    placebos: bool = True,
+    alpha: float = 0.05,
+    source: str = "<DataFrame>",
+) -> SynthResults:
+    """Synthetic control estimate for one treated unit.
+
+    Parameters
+    ----------
+    covariates : predictors. ``None`` = the outcome in every pre-period (then ``V`` hardly
+        matters). Otherwise a list of column names (averaged over all pre-periods,
+        ignoring missing values) or ``(column, times)`` pairs (averaged over ``times``).
+    fit_times : periods whose outcome MSPE chooses ``V`` (default: all pre-periods)
+    v : fixed predictor weights instead of the nested optimisation
+    placebos : run the in-space placebos (J extra fits) for the rank p-value
+
+    Example
+    -------
+    >>> res = synthetic_control(df, "gdpcap", unit="region", time="year", treatment="d")
+    >>> res.weights.round(3), res.pvalue
+    """
+    om = outcome_matrix(data, outcome, unit=unit, time=time, treatment=treatment, source=source)
+    if len(om.treated) != 1:
+        raise DesignError(
+            f"{source}: {len(om.treated)} treated units in column {treatment!r}; the synthetic "
+            "control needs exactly one (use synthetic_did for several)"
+        )
+    assert om.data is not None
+    treated = om.treated[0]
+    units = [treated, *om.controls]
+    fit = list(om.pre) if fit_times is None else list(fit_times)
+    bad_fit = [t for t in fit if t not in om.pre]
+    if bad_fit:
+        raise InputError(
+            source,
+            [Problem(f"fit_times {t!r}", "expected a pre-treatment period") for t in bad_fit],
+        )
+    table = _predictor_table(
+        om.data,
+        unit=unit,
+        time=time,
+        units=units,
+        pre=om.pre,
+        outcome=outcome,
+        covariates=covariates,
+        source=source,
+    )
+    y = om.y
+
+    def fit_one(target: Any, pool: list[Any]) -> tuple[np.ndarray, np.ndarray, float]:
+        x1, x0 = scale_predictors(
+            table[target].to_numpy(np.float64), table[pool].to_numpy(np.float64)
+        )
+        z1 = y.loc[target, fit].to_numpy()
+        z0 = y.loc[pool, fit].to_numpy().T
+        res = fit_synth_weights(x1, x0, z1, z0, v=None if v is None else np.asarray(v, float))
+        return res.w, res.v, res.loss
+
+    w, vw, loss = fit_one(treated, om.controls)
+    synth_path = y.loc[om.controls].T.to_numpy() @ w
+    observed = y.loc[treated].to_numpy()
+    gap = observed - synth_path
+    is_post = np.array([t in om.post for t in y.columns])
+
+    def rmspe(g: np.ndarray) -> tuple[float, float]:
+        return float(np.sqrt(np.mean(g[~is_post] ** 2))), float(np.sqrt(np.mean(g[is_post] ** 2)))
+
+    pre_r, post_r = rmspe(gap)
+    rows = [{"unit": treated, "treated": True, "pre_rmspe": pre_r, "post_rmspe": post_r}]
+    placebo_gaps: dict[Any, np.ndarray] = {}
+    warnings = list(om.warnings)
+    if placebos and len(om.controls) >= 2:
+        for j in om.controls:
+            pool = [u for u in om.controls if u != j]
+            wj, _, _ = fit_one(j, pool)
+            gj = y.loc[j].to_numpy() - y.loc[pool].T.to_numpy() @ wj
+            placebo_gaps[j] = gj
+            a, b = rmspe(gj)
+            rows.append({"unit": j, "treated": False, "pre_rmspe": a, "post_rmspe": b})
+    rm = pd.DataFrame(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rm["ratio"] = rm["post_rmspe"] / rm["pre_rmspe"]
+    n_units = len(rm)
+    if n_units > 1:
+        treated_ratio = float(rm["ratio"].iloc[0])
+        pvalue: float | None = float((rm["ratio"] >= treated_ratio).sum() / n_units)
+        floor = 1.0 / n_units
+        inference = InferenceInfo(
+            method="placebo",
+            reason=(
+                f"one treated unit: in-space placebo test, rank of the post/pre RMSPE ratio "
+                f"among {n_units} units (p-value floor 1/{n_units} = {floor:.3g})"
+            ),
+            requested="auto",
+            details={"n_placebos": n_units - 1, "pvalue_floor": floor},
+        )
+        if floor > alpha:
+            warnings.append(
+                f"with {n_units - 1} donors the placebo p-value cannot be below {floor:.3g} "
+                f"(> alpha = {alpha})"
+            )
+    else:
+        pvalue = None
+        inference = InferenceInfo(
+            method="none",
+            reason="placebos not run (placebos=False or fewer than 2 donors)",
+            requested="auto",
+        )
+    warnings.append(
+        "no analytic standard error or interval for the synthetic control; "
+        "inference is the placebo rank p-value"
+    )
+    times = list(y.columns)
+    gaps = pd.DataFrame(
+        {"time": times, "observed": observed, "synthetic": synth_path, "gap": gap, "post": is_post}
+    )
+    sc_pred = table[om.controls].to_numpy() @ w
+    predictors = pd.DataFrame(
+        {
+            "treated": table[treated],
+            "synthetic": sc_pred,
+            "donor_mean": table[om.controls].mean(axis=1),
+        }
+    )
+    return SynthResults(
+        estimate=float(gap[is_post].mean()),
+        se=None,
+        pvalue=pvalue,
+        inference=inference,
+        n_obs=om.n_obs,
+        n_treated=1,
+        n_control=len(om.controls),
+        outcome=outcome,
+        alpha=alpha,
+        warnings=warnings,
+        weights=pd.Series(w, index=pd.Index(om.controls, name=unit), name="weight"),
+        v_weights=pd.Series(vw, index=table.index, name="v"),
+        predictors=predictors,
+        gaps=gaps,
+        placebo_gaps=pd.DataFrame(placebo_gaps, index=pd.Index(times, name=time)),
+        rmspe=rm,
+        pre_rmspe=pre_r,
+        extra={"v_loss": loss, "fit_times": fit},
+    )
