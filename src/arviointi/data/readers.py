@@ -1,0 +1,449 @@
+"""Read a data file into a DataFrame: CSV, Excel, Parquet, PC-Axis .px and JSON-stat2.
+
+CSV files are read as strings (every cell a ``str``) so that
+:func:`arviointi.data.validate.validate` can coerce them by schema and point at the line of
+any bad value. The delimiter (``,`` ``;`` or tab), the decimal mark (``.`` or ``,``) and the
+encoding (UTF-8, else ISO-8859-15) are sniffed unless given; a wrong explicit choice is an
+:class:`~arviointi.errors.InputError` that says what the file looks like instead.
+
+The returned frame's index holds where each row is in the source, and its name says how
+that is counted: ``"line"`` (1-based physical line of a CSV file, header = line 1),
+``"sheet row"`` (Excel row number) or ``"record"`` (1-based Parquet record). A decimal comma is
+turned into a decimal point in cells that are plain numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from arviointi.errors import InputError, Problem
+
+__all__ = ["FORMATS", "read_table"]
+
+#: Suffix -> format name.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".px": "px",
+    ".json": "jsonstat2",
+}
+
+_SEPS = (",", ";", "\t")
+_SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")
+_DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$")
+_SNIFF_LINES = 50
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
+def read_table(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read one data file.
+
+    Parameters
+    ----------
+    path : the file
+    format : "csv", "excel", "parquet", "px" or "jsonstat2"; from the suffix when None
+    sep, decimal, encoding : CSV only; sniffed when None
+    sheet : Excel sheet name or 0-based position (default: the first sheet)
+
+    Raises
+    ------
+    InputError : the file is missing, empty, corrupted, or not what was declared
+    """
+    p = Path(path)
+    source = str(p)
+    fmt = format or FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            source,
+            f"cannot tell the format from the suffix {p.suffix!r}; expected one of "
+            f"{sorted(FORMATS)} or an explicit format (csv, excel, parquet, px, jsonstat2)",
+        )
+    if fmt not in set(FORMATS.values()):
+        raise InputError(
+            source,
+            f"unknown format {fmt!r}; expected one of csv, excel, parquet, px, jsonstat2",
+        )
+    if not p.is_file():
+        raise InputError(source, "file not found (or not a regular file)")
+    if fmt == "csv":
+        if sep is None and p.suffix.lower() == ".tsv":
+            sep = "\t"
+        return _read_csv(p, sep=sep, decimal=decimal, encoding=encoding)
+    if fmt == "excel":
+        return _read_excel(p, sheet)
+    if fmt == "parquet":
+        return _read_parquet(p)
+    if fmt == "px":
+        from arviointi.data.px import read_px
+
+        return read_px(p)
+    from arviointi.data.jsonstat import read_jsonstat2
+
+    return read_jsonstat2(p)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _line_of_offset(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode_text(raw: bytes, encoding: str | None, source: str) -> tuple[str, str]:
+    """Decode ``raw`` strictly; return (text, encoding used). Shared with the .px reader."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            source, "the file is UTF-16 text; expected UTF-8 or ISO-8859-15 (save it as UTF-8)"
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        kind = ""
+        if raw.startswith(b"PAR1"):
+            kind = " (it is a Parquet file: use the .parquet suffix or format='parquet')"
+        elif raw.startswith(b"PK\x03\x04"):
+            kind = " (it is a zip archive such as .xlsx: use format='excel')"
+        raise InputError(
+            source,
+            f"line {_line_of_offset(raw, nul)}: binary data (NUL byte at byte offset {nul}); "
+            f"expected a text file{kind}",
+        )
+    if encoding is not None:
+        try:
+            text = raw.decode(encoding)
+        except LookupError:
+            raise InputError(
+                source, f"unknown encoding {encoding!r}; expected e.g. 'utf-8' or 'iso-8859-15'"
+            ) from None
+        except UnicodeDecodeError as e:
+            hint = ""
+            if _is_utf8(raw):
+                hint = "; the file is valid UTF-8 (use encoding='utf-8')"
+            else:
+                hint = "; the file looks ISO-8859-15 (Latin-9) encoded (use encoding='iso-8859-15')"
+            raise InputError(
+                source,
+                f"line {_line_of_offset(raw, e.start)}: byte 0x{raw[e.start]:02x} at offset "
+                f"{e.start} is not valid {encoding}{hint}",
+            ) from None
+        if _is_single_byte(encoding) and not raw.isascii() and _is_utf8(raw):
+            pos = next(i for i, b in enumerate(raw) if b >= 0x80)
+            raise InputError(
+                source,
+                f"line {_line_of_offset(raw, pos)}: encoding={encoding!r} was given but the file "
+                f"is UTF-8 (multi-byte characters such as "
+                f"{raw[pos : pos + 2].decode('utf-8', 'replace')!r}); expected text in {encoding}",
+            )
+        return _strip_bom(text), encoding
+    if _is_utf8(raw):
+        return _strip_bom(raw.decode("utf-8")), "utf-8"
+    text = raw.decode("iso-8859-15")
+    m = _C1_CONTROLS.search(text)
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        raise InputError(
+            source,
+            f"line {line}: the file is neither UTF-8 nor ISO-8859-15 (byte "
+            f"0x{ord(m.group()):02x} is a control character in ISO-8859-15); it may be "
+            f"Windows-1252: pass encoding='cp1252' or save the file as UTF-8",
+        )
+    return text, "iso-8859-15"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_single_byte(encoding: str) -> bool:
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("iso8859", "latin", "cp125", "iso-8859"))
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _fields_per_line(lines: Sequence[str], sep: str) -> list[int]:
+    counts = []
+    for line in lines:
+        try:
+            row = next(csv.reader([line], delimiter=sep))
+        except (csv.Error, StopIteration):
+            row = []
+        counts.append(len(row))
+    return counts
+
+
+def _sniff_sep(lines: Sequence[str]) -> tuple[str | None, dict[str, list[int]]]:
+    """Return the delimiter whose field count is > 1 and the same on every sniffed line."""
+    counts = {s: _fields_per_line(lines, s) for s in _SEPS}
+    consistent = {s: c[0] for s, c in counts.items() if c and c[0] > 1 and len(set(c)) == 1}
+    if not consistent:
+        return None, counts
+    best = max(consistent.values())
+    winners = [s for s, n in consistent.items() if n == best]
+    return (winners[0] if len(winners) == 1 else None), counts
+
+
+def _read_csv(
+    path: Path, *, sep: str | None, decimal: str | None, encoding: str | None
+) -> pd.DataFrame:
+    source = str(path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(
+            source, f"the file is empty ({len(raw)} bytes); expected a header line of column names"
+        )
+    text, _enc = decode_text(raw, encoding, source)
+    if decimal not in (None, ".", ","):
+        raise InputError(source, f"decimal={decimal!r} is not supported; expected '.' or ','")
+    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
+        raise InputError(source, f"sep={sep!r} is not usable; expected ',', ';' or a tab")
+
+    physical = text.splitlines()
+    sniff_lines = [ln for ln in physical[:_SNIFF_LINES] if ln.strip()]
+    sniffed, counts = _sniff_sep(sniff_lines)
+    if sep is None:
+        sep = sniffed
+        if sep is None:
+            header_counts = {s: c[0] for s, c in counts.items() if c}
+            if max(header_counts.values()) <= 1:
+                sep = ","  # a single-column file
+            else:
+                sep = max(header_counts, key=lambda s: header_counts[s])
+                if list(header_counts.values()).count(header_counts[sep]) > 1:
+                    raise InputError(
+                        source,
+                        "line 1: cannot tell the delimiter: "
+                        + ", ".join(
+                            f"{_SEP_NAMES[s]} gives {n} fields" for s, n in header_counts.items()
+                        )
+                        + "; pass sep explicitly",
+                    )
+    elif sniffed is not None and sniffed != sep and counts[sep] and counts[sep][0] <= 1:
+        raise InputError(
+            source,
+            f"line 1 has {counts[sep][0]} field with sep={_SEP_NAMES.get(sep, repr(sep))}; "
+            f"the file looks {_SEP_NAMES[sniffed]}-separated ({counts[sniffed][0]} fields)",
+        )
+
+    rows, lines = _parse_rows(text, sep, source)
+    header = [h.strip() for h in rows[0]]
+    problems: list[Problem] = []
+    for i, h in enumerate(header):
+        if not h:
+            problems.append(
+                Problem("line 1", f"column {i + 1} has no name; expected a column name")
+            )
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h and h in seen:
+            problems.append(
+                Problem(
+                    "line 1",
+                    f"column name {h!r} appears twice (columns {seen[h] + 1} and {i + 1}); "
+                    "expected unique names",
+                )
+            )
+        seen.setdefault(h, i)
+    n = len(header)
+    ends_with_newline = text.endswith(("\n", "\r"))
+    for k, (row, line) in enumerate(zip(rows[1:], lines[1:], strict=True)):
+        if len(row) != n:
+            last = k == len(rows) - 2
+            hint = (
+                "; the file looks truncated (last line cut short)"
+                if last and not ends_with_newline and len(row) < n
+                else ""
+            )
+            problems.append(
+                Problem(
+                    f"line {line}",
+                    f"has {len(row)} field(s) with sep={_SEP_NAMES.get(sep, repr(sep))}; expected "
+                    f"{n} as in the header (line 1){hint}",
+                )
+            )
+    if problems:
+        raise InputError(source, problems)
+    if len(rows) < 2:
+        raise InputError(source, "the file has a header (line 1) but no data rows")
+
+    body = rows[1:]
+    decimal = _resolve_decimal(body, header, lines[1:], decimal, source)
+    data: dict[str, list[str]] = {}
+    for j, h in enumerate(header):
+        col = [r[j] for r in body]
+        if decimal == ",":
+            col = [
+                c.strip().replace(",", ".") if _COMMA_NUMBER.match(c.strip()) else c for c in col
+            ]
+        data[h] = col
+    frame = pd.DataFrame(
+        {h: pd.Series(v, dtype=object) for h, v in data.items()},
+    )
+    frame.index = pd.Index(lines[1:], name="line")
+    return frame
+
+
+def _parse_rows(text: str, sep: str, source: str) -> tuple[list[list[str]], list[int]]:
+    """Parse all records; return them with the 1-based physical line where each starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    prev_end = 0
+    try:
+        for row in reader:
+            start = prev_end + 1
+            prev_end = reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            rows.append(row)
+            lines.append(start)
+    except csv.Error as e:
+        raise InputError(
+            source,
+            f"line {prev_end + 1}: the CSV cannot be parsed ({e}); expected properly quoted "
+            "fields (the file may be truncated inside a quoted field)",
+        ) from None
+    if not rows:
+        raise InputError(source, "the file has no lines with content; expected a header line")
+    return rows, lines
+
+
+def _resolve_decimal(
+    body: list[list[str]], header: list[str], lines: list[int], decimal: str | None, source: str
+) -> str:
+    first_comma: tuple[int, str, str] | None = None
+    first_dot: tuple[int, str, str] | None = None
+    for row, line in zip(body, lines, strict=True):
+        for j, cell in enumerate(row):
+            c = cell.strip()
+            if first_comma is None and _COMMA_NUMBER.match(c):
+                first_comma = (line, header[j], c)
+            elif first_dot is None and _DOT_NUMBER.match(c):
+                first_dot = (line, header[j], c)
+        if first_comma is not None and first_dot is not None:
+            break
+
+    def where(hit: tuple[int, str, str]) -> str:
+        return f"line {hit[0]}, column {hit[1]!r} holds {hit[2]!r}"
+
+    if decimal is None:
+        if first_comma is not None and first_dot is not None:
+            raise InputError(
+                source,
+                f"mixed decimal marks: {where(first_comma)} (decimal comma) but "
+                f"{where(first_dot)} (decimal point); expected one decimal mark in the whole file",
+            )
+        return "," if first_comma is not None else "."
+    if decimal == "." and first_comma is not None:
+        raise InputError(
+            source,
+            f"decimal='.' was given but {where(first_comma)}, a number with a decimal comma; "
+            "expected decimal points (pass decimal=',' if the file uses decimal commas)",
+        )
+    if decimal == "," and first_dot is not None:
+        raise InputError(
+            source,
+            f"decimal=',' was given but {where(first_dot)}, a number with a decimal point; "
+            "expected decimal commas (pass decimal='.')",
+        )
+    return decimal
+
+
+# --------------------------------------------------------------------------- Excel, Parquet
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    source = str(path)
+    try:
+        book = pd.ExcelFile(path)
+    except ImportError as e:
+        raise InputError(
+            source, f"cannot read this Excel format here ({e}); expected .xlsx (save it as .xlsx)"
+        ) from None
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError, EOFError) as e:
+        raise InputError(
+            source, f"not a readable Excel workbook ({type(e).__name__}: {e}); expected .xlsx"
+        ) from None
+    with book:
+        names = [str(s) for s in book.sheet_names]
+        target: str | int = 0 if sheet is None else sheet
+        if isinstance(target, str) and target not in names:
+            raise InputError(source, f"sheet {target!r} not found; the workbook has sheets {names}")
+        if isinstance(target, int) and not 0 <= target < len(names):
+            raise InputError(
+                source, f"sheet position {target} not found; the workbook has sheets {names}"
+            )
+        try:
+            frame = book.parse(sheet_name=target, dtype=object, header=0)
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:
+            raise InputError(
+                source, f"sheet {target!r} cannot be read ({type(e).__name__}: {e})"
+            ) from None
+    if frame.columns.size == 0:
+        raise InputError(source, f"sheet {target!r} is empty; expected a header row of names")
+    unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed:")]
+    if unnamed:
+        raise InputError(
+            source,
+            f"sheet {target!r} row 1: {len(unnamed)} column(s) without a name; expected a "
+            "header row with a name in every used column",
+        )
+    if len(frame) == 0:
+        raise InputError(source, f"sheet {target!r} has a header row but no data rows")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.Index(range(2, len(frame) + 2), name="sheet row")
+    return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    source = str(path)
+    import pyarrow
+
+    try:
+        frame = pd.read_parquet(path)
+    except (pyarrow.ArrowException, OSError, ValueError, TypeError) as e:
+        raise InputError(
+            source,
+            f"not a readable Parquet file ({type(e).__name__}: {e}); the file may be truncated "
+            "or corrupted",
+        ) from None
+    if frame.columns.size == 0 or len(frame) == 0:
+        raise InputError(source, "the Parquet file has no rows (or no columns)")
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    frame.index = pd.Index(range(1, len(frame) + 1), name="record")
+    return frame
