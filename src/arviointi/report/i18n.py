@@ -1,0 +1,122 @@
+"""Translation catalogue of the report: every label and sentence a report shows.
+
+Messages live in ``catalogue/<lang>.yaml`` (one file per language, nested mappings that
+are flattened with dots) and are looked up with :func:`t`::
+
+    t("section.summary", "fi")                       # -> "Tiivistelmä"
+    t("caption.figure", "en", n=3)                   # -> "Figure 3."
+
+Adding a message
+----------------
+1. Add the key to **both** ``catalogue/fi.yaml`` and ``catalogue/en.yaml`` (same nesting,
+   same ``{placeholders}``; ``tests/test_i18n.py`` fails otherwise).
+2. Write plain text, not HTML: the emitter escapes every message. Use ``str.format``
+   placeholders (``{outcome}``); a literal brace is written ``{{`` / ``}}``.
+3. Finnish in plain language: short sentences, common words, the term explained once.
+
+Placeholder values are inserted as given, except numbers: an ``int`` is formatted with
+:func:`arviointi.report.formatting.fmt_int` and a ``float`` with
+:func:`~arviointi.report.formatting.fmt_number` (one decimal) in the message language, so a
+Finnish sentence never shows ``1.2``. Format numbers yourself when you need other decimals.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from arviointi.errors import InputError, Problem
+from arviointi.report.formatting import fmt_int, fmt_number
+
+#: languages a report can be written in
+LANGUAGES: tuple[str, ...] = ("fi", "en")
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+
+
+def catalogue_path(lang: str) -> Path:
+    """The YAML file that holds the messages of ``lang``."""
+    check_language(lang)
+    return CATALOGUE_DIR / f"{lang}.yaml"
+
+
+def check_language(lang: str, *, where: str = "languages") -> None:
+    """Raise :class:`InputError` unless ``lang`` is a supported report language."""
+    if lang not in LANGUAGES:
+        raise InputError(
+            "<report language>",
+            [Problem(where, f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")],
+        )
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, str], path: Path) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, path)
+    elif isinstance(node, str):
+        out[prefix] = node
+    else:
+        raise InputError(
+            str(path), [Problem(f"key {prefix!r}", f"expected a text message, got {node!r}")]
+        )
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of ``lang`` as a flat ``{key: template}`` mapping (cached)."""
+    path = catalogue_path(lang)
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    out: dict[str, str] = {}
+    _flatten(data, "", out, path)
+    return out
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``str.format`` fields used in ``template``."""
+    names: set[str] = set()
+    for _literal, field, _spec, _conv in string.Formatter().parse(template):
+        if field is not None:
+            names.add(field.split(".")[0].split("[")[0])
+    return names
+
+
+def has_message(key: str, lang: str = "fi") -> bool:
+    """Whether ``key`` exists in the catalogue of ``lang``."""
+    return key in catalogue(lang)
+
+
+def _format_value(value: Any, lang: str) -> Any:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return fmt_int(value, lang)
+    if isinstance(value, float):
+        return fmt_number(value, lang, 1)
+    return value
+
+
+def t(key: str, lang: str, /, **values: Any) -> str:
+    """The message ``key`` in ``lang`` with its placeholders filled from ``values``.
+
+    Raises :class:`InputError` naming the catalogue file and key when the key does not
+    exist or a placeholder has no value.
+    """
+    messages = catalogue(lang)
+    path = catalogue_path(lang)
+    if key not in messages:
+        raise InputError(
+            str(path),
+            [Problem(f"key {key!r}", "no such message; add it to fi.yaml and en.yaml")],
+        )
+    template = messages[key]
+    missing = placeholders(template) - set(values)
+    if missing:
+        raise InputError(
+            str(path),
+            [Problem(f"key {key!r}", f"needs values for {sorted(missing)}, got {sorted(values)}")],
+        )
+    return template.format(**{k: _format_value(v, lang) for k, v in values.items()})

@@ -1,0 +1,54 @@
+"""What the report shell needs besides the notebook content: title page and appendix data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: report sections in their fixed order; every emitted bundle names one of them
+SECTIONS: tuple[str, ...] = (
+    "summary",
+    "employment",
+    "costs",
+    "wellbeing",
+    "organisation",
+    "methods",
+    "limitations",
+    "appendix",
+)
+
+
+@dataclass
+class ReportMeta:
+    """Title page and appendix of one report.
+
+    evaluation_id : the params id (e.g. ``"turku-varissuo"``)
+    title : ``{"fi": ..., "en": ...}``; a missing language falls back to the other one
+    authors : names as printed on the title page
+    date : ISO date ``YYYY-MM-DD`` (formatted per language) or free text
+    checkpoint : e.g. ``{"name": {"fi": "Mallin kypsyys", "en": "Maturity of the model"},
+        "date": "2014-06-30"}`` or None
+    synthetic : any input synthetic -> banner on every page
+    sources : ``[{"name", "path", "sha256", "licence", "attribution"}]``
+    params : the validated params as a plain dict (printed in the appendix)
+    provenance : ``{"git_commit": str, "packages": {name: version},
+        "input_hashes": {path: sha256}}``
+    disclosure_threshold : the smallest group size shown (for the limitations text)
+    """
+
+    evaluation_id: str
+    title: dict[str, str]
+    authors: list[str]
+    date: str
+    checkpoint: dict[str, Any] | None = None
+    synthetic: bool = False
+    sources: list[dict[str, str]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    disclosure_threshold: int = 5
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (or any available language, or the evaluation id)."""
+        if lang in self.title:
+            return self.title[lang]
+        return next(iter(self.title.values()), self.evaluation_id)
