@@ -1,0 +1,239 @@
+"""The parameters of one evaluation (``params/*.yaml``) as pydantic models.
+
+Every model forbids unknown keys and is strict about types (``"5"`` is not a number), so a
+typo or a wrong type is reported instead of silently ignored. Cross-field rules (windows in
+order, checkpoints inside the experiment, ...) live in :mod:`arviointi.params.checks` so
+that they can be reported together with type errors in one message.
+
+Relative paths (``base_dir``, data ``path``, ``notebooks_dir``, ``report.output_dir``) are
+resolved as follows: ``base_dir`` against the directory of the parameters file (default
+``..``, i.e. the project root for a file in ``params/``), everything else against
+``base_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from arviointi.params.months import Month
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Language = Literal["fi", "en"]
+Section = Literal["employment", "costs", "wellbeing", "organisation"]
+InferenceMethod = Literal[
+    "auto", "classical", "robust", "cluster", "wild", "permutation", "conley_taber"
+]
+SourceKind = Literal["file", "statfin_12r5", "synthetic"]
+SourceSchema = Literal[
+    "area_panel", "clients", "client_panel", "survey", "cost_ledger", "invoices", "measures"
+]
+SourceFormat = Literal["csv", "excel", "parquet", "px", "jsonstat"]
+
+#: the notebook names used when params give no ``notebooks`` list: every notebook found
+DEFAULT_NOTEBOOKS: None = None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class Text(_Strict):
+    """A text in Finnish and optionally English."""
+
+    fi: str = Field(min_length=1)
+    en: str | None = None
+
+
+class DataSource(_Strict):
+    """One data source: a file, the shipped StatFin 12r5 panel, or synthetic data."""
+
+    kind: SourceKind
+    schema_: SourceSchema = Field(alias="schema")
+    path: str | None = Field(default=None, description="file path, relative to base_dir")
+    format: SourceFormat | None = None
+    sep: str | None = None
+    decimal: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="source column name -> schema column name"
+    )
+    areas: list[str] | None = Field(default=None, description="keep only these areas")
+    seed: int | None = None
+    generator: dict[str, Any] | None = Field(
+        None, description="options passed to the synthetic generator"
+    )
+    licence: str | None = None
+    attribution: str | None = None
+
+
+class Checkpoint(_Strict):
+    """An interim evaluation point: the report is re-run on data up to ``date``."""
+
+    id: Slug
+    date: Month
+    label: Text
+
+
+class Comparison(_Strict):
+    """Comparison areas: an explicit list, or a rule with exclusions and a reason."""
+
+    areas: list[str] | None = None
+    rule: dict[str, Any] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class Design(_Strict):
+    """Who is treated, when, and which months are compared."""
+
+    unit: Literal["area"] = "area"
+    pilot_areas: list[str] = Field(min_length=1)
+    comparison: Comparison
+    start: Month | None = Field(default=None, description="first month of data used (optional)")
+    pilot_start: Month
+    end: Month
+    pre_window: list[Month] = Field(min_length=2, max_length=2)
+    post_window: list[Month] = Field(min_length=2, max_length=2)
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    as_of: str | None = Field(default=None, description="a checkpoint id or a YYYY-MM month")
+
+
+class Outcome(_Strict):
+    name: str = Field(min_length=1)
+    section: Section
+    level: Literal["area", "client"] = "area"
+    label: Text
+    unit: str | None = None
+    source: str | None = Field(default=None, description="name of the data source (optional)")
+
+
+class BeforeAfterOptions(_Strict):
+    method: Literal["its", "prepost"] = "its"
+    seasonality: Literal["month"] | None = "month"
+    hac_lags: int | None = Field(default=None, ge=0)
+
+
+class DidOptions(_Strict):
+    inference: InferenceMethod = "auto"
+    cluster: str | None = None
+    covariates: list[str] = Field(default_factory=list)
+    n_boot: int | None = Field(default=None, ge=1)
+
+
+class EventStudyOptions(_Strict):
+    enabled: bool = True
+    leads: int = Field(default=6, ge=0)
+    lags: int = Field(default=12, ge=0)
+    reference: int = -1
+
+
+class SyntheticControlOptions(_Strict):
+    enabled: bool = True
+    donors: list[str] | None = None
+
+
+class MatchingOptions(_Strict):
+    enabled: bool = False
+    covariates: list[str] = Field(default_factory=list)
+    caliper: float | None = Field(default=None, gt=0)
+
+
+class Models(_Strict):
+    before_after: BeforeAfterOptions = BeforeAfterOptions()
+    did: DidOptions = DidOptions()
+    event_study: EventStudyOptions = EventStudyOptions()
+    synthetic_control: SyntheticControlOptions = SyntheticControlOptions()
+    matching: MatchingOptions = MatchingOptions()
+
+
+class InferenceOptions(_Strict):
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    n_boot: int = Field(default=999, ge=1)
+    seed: int | None = None
+
+
+class Disclosure(_Strict):
+    threshold: int = Field(default=5, ge=1)
+
+
+class CostRules(_Strict):
+    rule_set: Literal["pre2015", "2015"]
+    notes: str | None = None
+
+
+class ReportOptions(_Strict):
+    output_dir: str = "reports"
+
+
+class Evaluation(_Strict):
+    """The validated parameters of one evaluation."""
+
+    id: Slug
+    title: Text
+    authors: list[str] = Field(default_factory=list)
+    languages: list[Language] = Field(default=["fi"], min_length=1)
+    description: Text | None = None
+    base_dir: str = ".."
+    data: dict[str, DataSource] = Field(default_factory=dict)
+    design: Design
+    outcomes: list[Outcome] = Field(min_length=1)
+    models: Models = Models()
+    inference: InferenceOptions = InferenceOptions()
+    disclosure: Disclosure = Disclosure()
+    seed: int = Field(default=0, ge=0)
+    notebooks: list[str] | None = Field(
+        DEFAULT_NOTEBOOKS, description="notebook names without .ipynb; default: all"
+    )
+    notebooks_dir: str = "notebooks"
+    cost_rules: CostRules | None = None
+    report: ReportOptions = ReportOptions()
+
+    _source_path: Path | None = PrivateAttr(None)
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    # -- where things are ------------------------------------------------------------
+    @property
+    def source_path(self) -> Path | None:
+        """The parameters file this evaluation was read from (None when built in code)."""
+        return self._source_path
+
+    @property
+    def root(self) -> Path:
+        """``base_dir`` resolved against the parameters file's directory."""
+        anchor = self._source_path.parent if self._source_path is not None else Path.cwd()
+        return (anchor / self.base_dir).resolve()
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the parameters, resolved against :attr:`root`."""
+        return (self.root / relative).resolve()
+
+    def notebook_paths(self) -> list[Path]:
+        """The notebooks to run, in report order."""
+        directory = self.resolve(self.notebooks_dir)
+        if self.notebooks is None:
+            return sorted(directory.glob("*.ipynb"))
+        return [directory / f"{name}.ipynb" for name in self.notebooks]
+
+    def line_of(self, path: tuple[str | int, ...]) -> int | None:
+        """The line of a key path in the parameters file, when known."""
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return None
+
+    # -- what notebooks receive ----------------------------------------------------
+    def to_params(self) -> dict[str, Any]:
+        """The validated parameters as plain JSON types (what notebooks receive)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    @property
+    def synthetic(self) -> bool:
+        return any(s.kind == "synthetic" for s in self.data.values())
+
+    def checkpoint(self, key: str) -> Checkpoint | None:
+        return next((c for c in self.design.checkpoints if c.id == key), None)

@@ -1,0 +1,158 @@
+"""Execute notebooks with papermill, in parallel worker processes.
+
+Each notebook runs in its own kernel (``python3``, which jupyter_client starts with the
+current interpreter). Independent notebooks run in a process pool of ``workers`` processes;
+results come back in the order the notebooks were given, whatever order they finish in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to execute: where it is, where the executed copy goes, what it gets."""
+
+    name: str
+    source: Path
+    output: Path
+    parameters: dict[str, Any]
+    cwd: Path
+
+
+@dataclass(frozen=True)
+class NotebookFailure:
+    """Where a notebook failed: cell number in the source notebook (1-based) and the error."""
+
+    notebook: str
+    cell: int | None
+    ename: str
+    evalue: str
+    source_line: str
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" if self.cell is not None else "before any cell ran"
+        line = f" [{self.source_line}]" if self.source_line else ""
+        return f"notebook {self.notebook}.ipynb, {where}{line}: {self.ename}: {self.evalue}"
+
+
+@dataclass(frozen=True)
+class NotebookOutcome:
+    name: str
+    output: Path
+    seconds: float
+    cached: bool = False
+    failure: NotebookFailure | None = None
+
+
+def _source_cell_number(output: Path) -> int | None:
+    """1-based number, in the SOURCE notebook, of the first cell with an error output.
+
+    The executed notebook also holds papermill's injected parameters cell and, after a
+    failure, its error banner cells; those are not counted.
+    """
+    import nbformat
+
+    try:
+        notebook = nbformat.read(output, as_version=4)
+    except Exception:  # the executed copy may be missing if the kernel never started
+        return None
+    number = 0
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags or "papermill-error-cell-tag" in tags:
+            continue
+        number += 1
+        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
+            return number
+    return None
+
+
+def execute_one(job: NotebookJob) -> NotebookOutcome:
+    """Run one notebook; a failure is returned (not raised) with notebook, cell and error."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from arviointi.pipeline import inject
+
+    inject.register()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    failure: NotebookFailure | None = None
+    try:
+        papermill.execute_notebook(
+            str(job.source),
+            str(job.output),
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            cwd=str(job.cwd),
+        )
+    except PapermillExecutionError as exc:
+        first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
+        failure = NotebookFailure(
+            notebook=job.name,
+            cell=_source_cell_number(job.output),
+            ename=str(exc.ename),
+            evalue=str(exc.evalue),
+            source_line=first.strip()[:120],
+        )
+    except Exception as exc:  # kernel died, notebook unreadable, ...: still a failed notebook
+        failure = NotebookFailure(job.name, None, type(exc).__name__, str(exc), "")
+    return NotebookOutcome(job.name, job.output, time.perf_counter() - started, False, failure)
+
+
+def execute_all(
+    jobs: Sequence[NotebookJob],
+    *,
+    workers: int = 2,
+    progress: Progress | None = None,
+    done_before: int = 0,
+    total: int | None = None,
+) -> list[NotebookOutcome]:
+    """Execute ``jobs`` (``workers`` at a time); outcomes in the order of ``jobs``.
+
+    ``done_before`` / ``total`` only number the progress lines ("[3/5] ...") when some
+    notebooks came from the cache.
+    """
+    total = len(jobs) + done_before if total is None else total
+    outcomes: dict[str, NotebookOutcome] = {}
+    counter = done_before
+
+    def report(outcome: NotebookOutcome) -> None:
+        nonlocal counter
+        counter += 1
+        if progress is not None:
+            state = "FAILED" if outcome.failure else "done"
+            progress(f"[{counter}/{total}] {state} {outcome.name} ... {outcome.seconds:.1f} s")
+
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            if progress is not None:
+                progress(f"executing {job.name} ...")
+            outcomes[job.name] = execute_one(job)
+            report(outcomes[job.name])
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures: dict[Future[NotebookOutcome], NotebookJob] = {}
+            for job in jobs:
+                futures[pool.submit(execute_one, job)] = job
+            if progress is not None:
+                progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[outcome.name] = outcome
+                report(outcome)
+    return [outcomes[job.name] for job in jobs]

@@ -1,0 +1,97 @@
+"""manifest.json: how a run was made (parameters, inputs, code, versions, timings)."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+#: distributions whose versions are recorded
+KEY_PACKAGES = (
+    "arviointi",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "linearmodels",
+    "pyfixest",
+    "matplotlib",
+    "seaborn",
+    "pydantic",
+    "PyYAML",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "jinja2",
+    "openpyxl",
+    "pyarrow",
+)
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_state(directory: Path) -> dict[str, Any]:
+    """The git commit of ``directory`` and whether the work tree had changes (None outside git)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None, "dirty": None}
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def build_manifest(
+    *,
+    params: dict[str, Any],
+    params_file: str,
+    run_id: str,
+    checkpoint: dict[str, Any] | None,
+    as_of: str | None,
+    inputs: list[dict[str, Any]],
+    notebooks: list[dict[str, Any]],
+    timings: dict[str, float],
+    git: dict[str, Any],
+    reports: list[str],
+    notes: list[str],
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "params_file": params_file,
+        "params": params,
+        "checkpoint": checkpoint,
+        "as_of": as_of,
+        "inputs": inputs,
+        "notebooks": notebooks,
+        "reports": reports,
+        "git": git,
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+        "notes": notes,
+    }

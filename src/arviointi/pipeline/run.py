@@ -1,0 +1,302 @@
+"""``run_evaluation``: parameters -> data check -> notebooks -> results.json -> reports.
+
+Stages (each timed in manifest.json): validate (parameters and data, all problems at once),
+hash inputs, execute notebooks (cache, then papermill in parallel), collect records, render
+reports (HTML per language, then PDF), publish (atomic move into ``reports/<run id>/``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from arviointi.errors import ArviointiError, PipelineError
+from arviointi.params.load import load_frames, validate_params
+from arviointi.params.schema import Evaluation
+from arviointi.pipeline import atomic
+from arviointi.pipeline.cache import NotebookCache, notebook_key
+from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
+from arviointi.pipeline.inputs import input_files
+from arviointi.pipeline.manifest import build_manifest, git_state
+from arviointi.pipeline.records import collect_records, dump_json, results_document
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a successful run produced."""
+
+    evaluation_id: str
+    run_id: str
+    output_dir: Path
+    results_path: Path
+    manifest_path: Path
+    reports: list[Path]
+    notebooks: list[Path]
+    cache_hits: list[str]
+    timings: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    """Which data cut a run shows: the checkpoint (if any) and the as-of month."""
+
+    checkpoint: dict[str, Any] | None
+    as_of: str | None
+    suffix: str | None
+
+
+def run_point(evaluation: Evaluation) -> RunPoint:
+    """Resolve ``design.as_of`` (checkpoint id or month) to a checkpoint and a month."""
+    requested = evaluation.design.as_of
+    if requested is None:
+        return RunPoint(None, None, None)
+    checkpoint = evaluation.checkpoint(requested)
+    if checkpoint is not None:
+        return RunPoint(checkpoint.model_dump(mode="json"), checkpoint.date, checkpoint.id)
+    from arviointi.params.months import parse_month
+
+    month = parse_month(requested)
+    return RunPoint(None, month, month)
+
+
+def _data_loader_available() -> bool:
+    try:
+        data = importlib.import_module("arviointi.data")
+    except ImportError:
+        return False
+    return hasattr(data, "load_source")
+
+
+def _renderer_available() -> bool:
+    names = ("arviointi.report.render", "arviointi.report.pdf", "arviointi.report.meta")
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in names)
+    except ImportError:
+        return False
+
+
+def run_evaluation(
+    params_path: str | Path,
+    *,
+    output_root: Path | None = None,
+    jobs: int = 2,
+    use_cache: bool = True,
+    as_of: str | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run one evaluation end to end; outputs land in ``<output_root>/<run id>/``.
+
+    ``output_root`` defaults to the parameters' ``report.output_dir`` (``reports`` under
+    ``base_dir``). ``as_of`` (checkpoint id or ``YYYY-MM``) overrides ``design.as_of``; a
+    run at a checkpoint goes to ``<id>--<checkpoint id>`` so the final report is kept.
+    Raises ``ParamsError`` before anything runs when the parameters or data are wrong,
+    and ``PipelineError`` (naming notebook, cell and error) when a notebook fails.
+    """
+    say: Progress = progress or (lambda _message: None)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings[name] = time.perf_counter() - started
+
+    total_started = time.perf_counter()
+    with stage("validate"):
+        say(f"validating {params_path} ...")
+        if _data_loader_available():
+            evaluation, _frames = validate_params(params_path, as_of=as_of, loader=load_frames)
+        else:
+            evaluation, _frames = validate_params(params_path, as_of=as_of, loader=None)
+            notes.append("data not checked: arviointi.data.load_source is not available")
+            say("warning: " + notes[-1])
+    point = run_point(evaluation)
+    run_id = evaluation.id if point.suffix is None else f"{evaluation.id}--{point.suffix}"
+    root = (
+        output_root if output_root is not None else evaluation.resolve(evaluation.report.output_dir)
+    )
+    final = root / run_id
+
+    with stage("hash_inputs"):
+        inputs = input_files(evaluation)
+    params = evaluation.to_params()
+    notebooks = evaluation.notebook_paths()
+    temporary = atomic.temporary_run_dir(root, run_id)
+    try:
+        with stage("execute"):
+            outcomes, hits = _execute(
+                evaluation, notebooks, params, inputs, point, temporary, jobs, use_cache, say
+            )
+        failures = [o for o in outcomes if o.failure is not None]
+        if failures:
+            message = "\n".join(f"  - {o.failure}" for o in failures)
+            kept = atomic.keep_failed(final, [o.output for o in failures], message)
+            raise PipelineError(
+                f"{evaluation.id}: {len(failures)} notebook(s) failed; the last good report "
+                f"in {final} is unchanged; failed notebooks kept in {kept}\n{message}"
+            )
+        with stage("collect"):
+            records = [
+                record
+                for outcome in outcomes
+                for record in collect_records(
+                    outcome.output, outcome.name, synthetic=evaluation.synthetic
+                )
+            ]
+            document = results_document(
+                records,
+                evaluation_id=evaluation.id,
+                checkpoint=point.checkpoint["id"] if point.checkpoint else None,
+                as_of=point.as_of,
+                synthetic=evaluation.synthetic,
+                seed=evaluation.seed,
+            )
+            (temporary / "results.json").write_bytes(dump_json(document))
+        with stage("render"):
+            reports = _render(
+                evaluation, [o.output for o in outcomes], point, inputs, temporary, notes, say
+            )
+        executed = [final / "notebooks" / o.output.name for o in outcomes]
+        timings["total_before_publish"] = time.perf_counter() - total_started
+        manifest = build_manifest(
+            params=params,
+            params_file=str(evaluation.source_path),
+            run_id=run_id,
+            checkpoint=point.checkpoint,
+            as_of=point.as_of,
+            inputs=inputs,
+            notebooks=[
+                {"name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached}
+                for o in outcomes
+            ],
+            timings=timings,
+            git=git_state(evaluation.root),
+            reports=[p.name for p in reports],
+            notes=notes,
+        )
+        (temporary / "manifest.json").write_bytes(dump_json(manifest))
+        atomic.publish(temporary, final)
+    finally:
+        atomic.discard(temporary)
+    say(f"done: {final}")
+    return RunResult(
+        evaluation_id=evaluation.id,
+        run_id=run_id,
+        output_dir=final,
+        results_path=final / "results.json",
+        manifest_path=final / "manifest.json",
+        reports=[final / p.name for p in reports],
+        notebooks=executed,
+        cache_hits=hits,
+        timings=timings,
+        notes=notes,
+    )
+
+
+def _execute(
+    evaluation: Evaluation,
+    notebooks: list[Path],
+    params: dict[str, Any],
+    inputs: list[dict[str, Any]],
+    point: RunPoint,
+    temporary: Path,
+    jobs: int,
+    use_cache: bool,
+    say: Progress,
+) -> tuple[list[NotebookOutcome], list[str]]:
+    cache = NotebookCache(evaluation.root / ".cache" / "arviointi")
+    hashes = [entry["sha256"] for entry in inputs if entry["sha256"]]
+    outcomes: dict[str, NotebookOutcome] = {}
+    to_run: list[NotebookJob] = []
+    keys: dict[str, str] = {}
+    hits: list[str] = []
+    total = len(notebooks)
+    for notebook in notebooks:
+        name = notebook.stem
+        output = temporary / "notebooks" / notebook.name
+        key = notebook_key(notebook, params, hashes, point.as_of)
+        keys[name] = key
+        if use_cache and cache.fetch(key, output):
+            hits.append(name)
+            outcomes[name] = NotebookOutcome(name, output, 0.0, cached=True)
+            say(f"[{len(hits)}/{total}] cached {name}")
+            continue
+        parameters = {"params": params, "run_dir": str(temporary), "as_of": point.as_of}
+        to_run.append(NotebookJob(name, notebook, output, parameters, evaluation.root))
+    for outcome in execute_all(
+        to_run, workers=jobs, progress=say, done_before=len(hits), total=total
+    ):
+        outcomes[outcome.name] = outcome
+        if outcome.failure is None and use_cache:
+            cache.store(keys[outcome.name], outcome.output)
+    return [outcomes[n.stem] for n in notebooks], hits
+
+
+def _render(
+    evaluation: Evaluation,
+    notebooks: list[Path],
+    point: RunPoint,
+    inputs: list[dict[str, Any]],
+    temporary: Path,
+    notes: list[str],
+    say: Progress,
+) -> list[Path]:
+    if not _renderer_available():
+        notes.append("reports not rendered: arviointi.report.render is not available yet")
+        say("warning: " + notes[-1])
+        return []
+    render = importlib.import_module("arviointi.report.render")
+    pdf = importlib.import_module("arviointi.report.pdf")
+    meta_module = importlib.import_module("arviointi.report.meta")
+    sources = [
+        {
+            "name": entry["source"],
+            "path": entry["path"],
+            "sha256": entry["sha256"],
+            "licence": entry["licence"],
+            "attribution": entry["attribution"],
+        }
+        for entry in inputs
+    ]
+    meta = meta_module.ReportMeta(
+        evaluation_id=evaluation.id,
+        title=evaluation.title.model_dump(),
+        authors=list(evaluation.authors),
+        date=dt.date.today().isoformat(),
+        checkpoint=point.checkpoint["label"] if point.checkpoint else None,
+        synthetic=evaluation.synthetic,
+        sources=sources,
+        params=evaluation.to_params(),
+        provenance={"git": git_state(evaluation.root), "inputs": inputs},
+    )
+    written: list[Path] = []
+    for lang in evaluation.languages:
+        say(f"rendering report-{lang}.html ...")
+        html_path = temporary / f"report-{lang}.html"
+        pdf_path = temporary / f"report-{lang}.pdf"
+        try:
+            html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+            say(f"printing report-{lang}.pdf ...")
+            pdf.html_to_pdf(html_path, pdf_path)
+        except ArviointiError:
+            raise
+        except Exception as exc:
+            raise PipelineError(
+                f"{evaluation.id}: exporting report-{lang} failed ({type(exc).__name__}: {exc}); "
+                "the last good report is unchanged"
+            ) from exc
+        written += [html_path, pdf_path]
+    return written
