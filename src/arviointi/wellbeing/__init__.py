@@ -1,0 +1,12 @@
+"""Well-being analyses: paired before-after change in survey scales, attrition, and themes
+of coded qualitative material.
+
+Register indicators (e.g. ``social_assistance_recipients`` in the area panel) are analysed
+with the area-level DiD in :mod:`arviointi.did`.
+"""
+
+from arviointi.wellbeing.attrition import attrition_table
+from arviointi.wellbeing.paired import paired_change
+from arviointi.wellbeing.themes import themes_by_wave
+
+__all__ = ["attrition_table", "paired_change", "themes_by_wave"]
