@@ -1,0 +1,11 @@
+"""Difference-in-differences for a pilot with one (or few) treated districts.
+
+``did(data, outcome, *, unit, time, treatment | group, post, ...) -> DiDResults``; see
+:mod:`arviointi.did.model`. Diagnostics: ``DiDResults.pretrend_test()``,
+``.placebo_in_time(shift)``, ``.leave_one_out()``.
+"""
+
+from arviointi.did.model import did
+from arviointi.did.results import DiDResults
+
+__all__ = ["DiDResults", "did"]

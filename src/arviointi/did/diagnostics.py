@@ -1,0 +1,155 @@
+"""Diagnostics that travel with a DiD estimate.
+
+* :func:`pretrend_test`: per-cluster pre-period linear trend of the outcome, compared
+  between treated and control clusters with the Donald-Lang aggregated t test (exact under
+  normal, equal-variance cluster slopes, any serial correlation);
+* :func:`placebo_in_time`: the same estimator on pre-period data with a fake start;
+* :func:`leave_one_out`: the estimate dropping each comparison cluster in turn;
+* :func:`variance_ratio_check`: the treated unit's pre-period residual SD relative to the
+  median control's (the equal-variance assumption behind one-treated-unit inference).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from arviointi.did.data import Prepared
+from arviointi.errors import DesignError
+from arviointi.inference import donald_lang
+
+
+def _adjusted_outcome(prep: Prepared, covariate_coef: np.ndarray) -> np.ndarray:
+    return prep.y - prep.X @ covariate_coef if prep.X.shape[1] else prep.y
+
+
+def _need_panel(prep: Prepared, what: str) -> None:
+    if prep.form != "panel":
+        raise DesignError(f"{what} needs the panel form (unit=, time=, treatment=) of did()")
+
+
+def variance_ratio_check(prep: Prepared, covariate_coef: np.ndarray) -> float | None:
+    """Treated cluster's pre-period residual SD over the median control cluster's.
+
+    Residual: the adjusted outcome minus the control clusters' mean in the same period,
+    demeaned within the cluster. None when there are fewer than 3 pre-periods.
+    """
+    if prep.form != "panel" or prep.n_pre < 3 or prep.cluster is None:
+        return None
+    r = _adjusted_outcome(prep, covariate_coef)
+    pre = prep.post == 0
+    tcode = prep.fe[1]
+    ctrl_rows = ~prep.cluster_treated[prep.cluster]
+    T = int(tcode.max()) + 1
+    m = np.bincount(tcode[pre & ctrl_rows], weights=r[pre & ctrl_rows], minlength=T)
+    cnt = np.bincount(tcode[pre & ctrl_rows], minlength=T)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = m / cnt
+    e = (r - tm[tcode])[pre]
+    g = prep.cluster[pre]
+    frame = pd.DataFrame({"g": g, "e": e})
+    sd = frame.groupby("g")["e"].std(ddof=1)
+    treated_sd = sd[prep.cluster_treated[sd.index.to_numpy()]]
+    control_sd = sd[~prep.cluster_treated[sd.index.to_numpy()]]
+    if treated_sd.empty or control_sd.empty or float(control_sd.median()) == 0:
+        return None
+    return float(treated_sd.mean() / control_sd.median())
+
+
+def pretrend_test(prep: Prepared, spec: dict[str, Any]) -> dict[str, Any]:
+    """Equal pre-trends test: slope of each cluster's pre-period outcome on the period index.
+
+    Returns a dict: ``slope_difference`` (treated minus control mean slope per period),
+    ``se``, ``statistic`` (t), ``df``, ``pvalue``, ``n_pre`` and ``method``.
+    """
+    _need_panel(prep, "pretrend_test()")
+    if prep.n_pre < 3:
+        raise DesignError(f"pretrend_test() needs at least 3 pre-periods, got {prep.n_pre}")
+    assert prep.cluster is not None
+    pre = prep.post == 0
+    t = prep.fe[1][pre].astype(float)
+    g = prep.cluster[pre]
+    frame = pd.DataFrame({"g": g, "t": t, "y": prep.y[pre]})
+    if prep.X.shape[1]:
+        # covariates enter the trend model as in the main model: partial them out (FWL)
+        from arviointi.did.data import demean
+
+        tilde = demean(np.column_stack([prep.y[pre], prep.X[pre]]), [g, prep.fe[1][pre]])
+        gam = np.linalg.lstsq(tilde[:, 1:], tilde[:, 0], rcond=None)[0]
+        frame["y"] = prep.y[pre] - prep.X[pre] @ gam
+    slopes = frame.groupby("g").apply(
+        lambda d: float(np.polyfit(d["t"], d["y"], 1)[0]) if len(d) >= 2 else np.nan,
+        include_groups=False,
+    )
+    ok = slopes.notna()
+    treated = prep.cluster_treated[slopes.index.to_numpy()]
+    out = donald_lang(slopes[ok].to_numpy(), treated[ok.to_numpy()])
+    est = float(out.details.get("aggregated_estimate", np.nan))
+    stat = est / out.se if out.se else float("nan")
+    return {
+        "slope_difference": est,
+        "se": out.se,
+        "statistic": stat,
+        "df": out.df,
+        "pvalue": out.pvalue,
+        "n_pre": prep.n_pre,
+        "method": "Donald-Lang t test on per-cluster pre-period linear slopes",
+    }
+
+
+def _refit(frame: pd.DataFrame, spec: dict[str, Any]) -> Any:
+    from arviointi.did.model import did
+
+    args = {k: v for k, v in spec.items() if k not in ("outcome",)}
+    return did(frame, spec["outcome"], **args)
+
+
+def placebo_in_time(prep: Prepared, spec: dict[str, Any], shift: int) -> Any:
+    """Estimate on pre-period rows only, pretending the treatment began ``shift`` periods
+    before the real start. Returns a DiD result (same inference request as the original)."""
+    _need_panel(prep, "placebo_in_time()")
+    if not isinstance(shift, int | np.integer) or not 1 <= shift < prep.n_pre:
+        raise DesignError(
+            f"placebo_in_time(shift={shift!r}): shift must be an integer in 1..{prep.n_pre - 1} "
+            f"(the number of pre-periods is {prep.n_pre})"
+        )
+    frame = prep.frame
+    tcol, dcol = spec["time"], spec["treatment"]
+    pre = frame.loc[frame[tcol] < prep.treatment_start].copy()
+    times = np.sort(pre[tcol].unique())
+    fake = times[len(times) - shift]
+    ever = frame.groupby(spec["unit"])[dcol].max()
+    treated_units = set(ever.index[ever == 1])
+    pre[dcol] = (pre[spec["unit"]].isin(treated_units) & (pre[tcol] >= fake)).astype(int)
+    return _refit(pre, spec)
+
+
+def leave_one_out(prep: Prepared, spec: dict[str, Any]) -> pd.DataFrame:
+    """One row per comparison cluster: the estimate and inference without that cluster."""
+    if prep.cluster is None:
+        raise DesignError("leave_one_out() needs clusters (unit= or cluster=)")
+    rows = []
+    for code, label in enumerate(prep.cluster_labels):
+        if prep.cluster_treated[code]:
+            continue
+        keep = prep.cluster != code
+        try:
+            res = _refit(prep.frame.loc[keep], spec)
+        except DesignError as err:
+            rows.append({"dropped": label, "estimate": np.nan, "error": str(err)})
+            continue
+        lo, hi = res.conf_int()
+        rows.append(
+            {
+                "dropped": label,
+                "estimate": res.estimate,
+                "se": res.se,
+                "ci_low": lo,
+                "ci_high": hi,
+                "pvalue": res.pvalue,
+                "inference": res.inference.method,
+            }
+        )
+    return pd.DataFrame(rows)
