@@ -350,3 +350,58 @@ def get_schema(name: str) -> Schema:
         return SCHEMAS[name]
     except KeyError:
         raise KeyError(f"unknown schema {name!r}; expected one of {sorted(SCHEMAS)}") from None
+
+
+DICTIONARY_BEGIN = "<!-- BEGIN DATA DICTIONARY (generated from arviointi.data.schemas) -->"
+DICTIONARY_END = "<!-- END DATA DICTIONARY -->"
+
+
+def render_data_dictionary() -> str:
+    """The data dictionary (Markdown) of every schema, as kept in data/README.md."""
+    kinds = {
+        "str": "text",
+        "int": "integer",
+        "float": "number",
+        "month": "month",
+        "category": "category",
+    }
+    out = [DICTIONARY_BEGIN, ""]
+    for s in SCHEMAS.values():
+        out.append(f"### `{s.name}`")
+        out.append("")
+        out.append(s.description)
+        out.append("")
+        out.append(f"Unique key: ({', '.join(s.key)}).")
+        rules = [f"`{a}` <= `{b}`" for a, b in s.not_greater]
+        if rules:
+            out.append(f"Row rules: {', '.join(rules)}.")
+        if s.derive_rate:
+            out.append(
+                "`unemployment_rate` is derived as 100 * unemployed / labour_force when absent."
+            )
+        out.append("")
+        out.append("| column | type | unit | allowed values | required | description |")
+        out.append("|---|---|---|---|---|---|")
+        for c in s.columns:
+            if c.kind == "category":
+                allowed = ", ".join(f"`{a}`" for a in c.allowed)
+            elif c.kind == "month":
+                allowed = f"{FIRST_YEAR}-01..{LAST_YEAR}-12"
+            elif c.minimum is not None or c.maximum is not None:
+                lo = "" if c.minimum is None else _num(c.minimum)
+                hi = "" if c.maximum is None else _num(c.maximum)
+                allowed = f"{lo}..{hi}"
+            else:
+                allowed = ""
+            if c.required and not c.nullable:
+                req = "yes, no missing values"
+            elif c.required:
+                req = "yes"
+            else:
+                req = "no"
+            out.append(
+                f"| `{c.name}` | {kinds[c.kind]} | {c.unit} | {allowed} | {req} | {c.description} |"
+            )
+        out.append("")
+    out.append(DICTIONARY_END)
+    return "\n".join(out)

@@ -151,7 +151,6 @@ def validate(
             )
 
     # -- cell values
-    ok: dict[str, bool] = {}
     for name in present:
         spec = sch.column(name)
         col_problems: list[Problem] = []
@@ -173,14 +172,14 @@ def validate(
                 shown[name],
                 _constant(f"missing value; expected {spec.expected()}"),
             )
-        ok[name] = not col_problems
         problems.extend(col_problems)
 
     # -- table rules
-    if all(k in frame.columns and ok.get(k, False) for k in sch.key):
+    if all(k in frame.columns for k in sch.key):
         _check_key(frame, sch, where, shown, problems)
     for a, b in sch.not_greater:
-        if a in frame.columns and b in frame.columns and ok.get(a) and ok.get(b):
+        if a in frame.columns and b in frame.columns:
+            # Values with their own problems are NaN by now, so only valid pairs compare.
             av = frame[a].to_numpy(dtype="float64", na_value=np.nan)
             bv = frame[b].to_numpy(dtype="float64", na_value=np.nan)
             with np.errstate(invalid="ignore"):
@@ -391,7 +390,15 @@ def _coerce_number(
                 shown,
                 lambda i: f"expected {spec.expected()}; found {_fmt(values[i])}",
             )
-    values = np.where(missing | bad_type, np.nan, values)
+    with np.errstate(invalid="ignore"):
+        rejected = missing | bad_type | ~np.isfinite(values)
+        if spec.kind == "int":
+            rejected |= np.mod(values, 1) != 0
+        if spec.minimum is not None:
+            rejected |= values < spec.minimum
+        if spec.maximum is not None:
+            rejected |= values > spec.maximum
+    values = np.where(rejected, np.nan, values)
     if spec.kind == "int" and not np.isnan(values).any():
         return pd.Series(values.astype("int64"))
     return pd.Series(values, dtype="float64")
@@ -464,7 +471,10 @@ def _coerce_month(
         where,
         invalid,
         shown,
-        lambda i: f"not a valid calendar date: {raw[i]!r} (format {fmt_of[i]})",
+        lambda i: (
+            f"not a valid calendar date: {raw[i]!r} (format {fmt_of[i]}); "
+            f"expected {spec.expected()}"
+        ),
     )
     if len(first) > 1:
         parts = [f"{f!r} (first at {where(i)}: {raw[i]!r})" for f, i in first.items()]
