@@ -62,6 +62,9 @@ class DataSource(_Strict):
         default_factory=dict, description="source column name -> schema column name"
     )
     areas: list[str] | None = Field(default=None, description="keep only these areas")
+    level: str | None = Field(
+        default=None, description="StatFin area level (kunta, seutukunta, maakunta, ...)"
+    )
     seed: int | None = None
     generator: dict[str, Any] | None = Field(
         None, description="options passed to the synthetic generator"

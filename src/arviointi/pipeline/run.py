@@ -24,7 +24,7 @@ from arviointi.pipeline import atomic
 from arviointi.pipeline.cache import NotebookCache, notebook_key
 from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
 from arviointi.pipeline.inputs import input_files
-from arviointi.pipeline.manifest import build_manifest, git_state
+from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
 Progress = Callable[[str], None]
@@ -69,14 +69,6 @@ def run_point(evaluation: Evaluation) -> RunPoint:
     return RunPoint(None, month, month)
 
 
-def _data_loader_available() -> bool:
-    try:
-        data = importlib.import_module("arviointi.data")
-    except ImportError:
-        return False
-    return hasattr(data, "load_source")
-
-
 def _renderer_available() -> bool:
     names = ("arviointi.report.render", "arviointi.report.pdf", "arviointi.report.meta")
     try:
@@ -117,12 +109,7 @@ def run_evaluation(
     total_started = time.perf_counter()
     with stage("validate"):
         say(f"validating {params_path} ...")
-        if _data_loader_available():
-            evaluation, _frames = validate_params(params_path, as_of=as_of, loader=load_frames)
-        else:
-            evaluation, _frames = validate_params(params_path, as_of=as_of, loader=None)
-            notes.append("data not checked: arviointi.data.load_source is not available")
-            say("warning: " + notes[-1])
+        evaluation, frames = validate_params(params_path, as_of=as_of, loader=load_frames)
     point = run_point(evaluation)
     run_id = evaluation.id if point.suffix is None else f"{evaluation.id}--{point.suffix}"
     root = (
@@ -131,7 +118,7 @@ def run_evaluation(
     final = root / run_id
 
     with stage("hash_inputs"):
-        inputs = input_files(evaluation)
+        inputs = input_files(evaluation, frames)
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
     temporary = atomic.temporary_run_dir(root, run_id)
@@ -271,16 +258,28 @@ def _render(
         }
         for entry in inputs
     ]
+    title = {k: v for k, v in evaluation.title.model_dump().items() if v}
+    checkpoint = None
+    if point.checkpoint is not None:
+        label = {k: v for k, v in point.checkpoint["label"].items() if v}
+        checkpoint = {"name": label, "date": point.checkpoint["date"]}
+    elif point.as_of is not None:
+        checkpoint = {"name": {"fi": point.as_of, "en": point.as_of}, "date": point.as_of}
     meta = meta_module.ReportMeta(
         evaluation_id=evaluation.id,
-        title=evaluation.title.model_dump(),
+        title=title,
         authors=list(evaluation.authors),
         date=dt.date.today().isoformat(),
-        checkpoint=point.checkpoint["label"] if point.checkpoint else None,
+        checkpoint=checkpoint,
         synthetic=evaluation.synthetic,
         sources=sources,
         params=evaluation.to_params(),
-        provenance={"git": git_state(evaluation.root), "inputs": inputs},
+        provenance={
+            "git_commit": git_state(evaluation.root)["commit"],
+            "packages": package_versions(),
+            "input_hashes": {e["path"]: e["sha256"] for e in inputs if e["path"]},
+        },
+        disclosure_threshold=evaluation.disclosure.threshold,
     )
     written: list[Path] = []
     for lang in evaluation.languages:

@@ -1,0 +1,5 @@
+"""``python -m arviointi`` is the ``arviointi`` command."""
+
+from arviointi.cli import main
+
+raise SystemExit(main())

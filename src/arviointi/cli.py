@@ -1,0 +1,176 @@
+"""The ``arviointi`` command: run, validate and list evaluations.
+
+    arviointi run PARAMS... [--as-of X] [--jobs N] [--no-cache] [--output DIR] [--debug]
+    arviointi validate PARAMS... [--no-data]
+    arviointi list
+    arviointi --version
+
+PARAMS is a parameters file or an evaluation id found in ``params/``. Errors the workbench
+raises on purpose (bad parameters, bad data, a failed notebook) print a plain message and
+exit with their own non-zero code; anything else prints "internal error" and exits 1. Only
+``--debug`` shows a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import arviointi
+from arviointi.errors import ArviointiError, ParamsError
+
+
+def _progress(started: float) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from arviointi.params.load import resolve_params_path
+    from arviointi.pipeline.run import run_evaluation
+
+    status = 0
+    for name in args.params:
+        try:
+            path = resolve_params_path(name, Path(args.params_dir))
+            result = run_evaluation(
+                path,
+                output_root=Path(args.output) if args.output else None,
+                jobs=args.jobs,
+                use_cache=not args.no_cache,
+                as_of=args.as_of,
+                progress=_progress(time.perf_counter()),
+            )
+        except ArviointiError as exc:
+            status = status or _report_error(exc, args.debug)
+            continue
+        files = [p.name for p in result.reports] + ["results.json", "manifest.json"]
+        print(f"{result.run_id}: {result.output_dir} ({', '.join(files)})")
+        for note in result.notes:
+            print(f"  note: {note}")
+    return status
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from arviointi.params.load import load_frames, resolve_params_path, validate_params
+
+    status = 0
+    for name in args.params:
+        try:
+            path = resolve_params_path(name, Path(args.params_dir))
+            evaluation, frames = validate_params(
+                path, as_of=args.as_of, loader=None if args.no_data else load_frames
+            )
+        except ArviointiError as exc:
+            status = status or _report_error(exc, args.debug)
+            continue
+        checked = "parameters only" if args.no_data else f"parameters and {len(frames)} source(s)"
+        print(f"ok: {path} ({evaluation.id}; {checked})")
+    return status
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from arviointi.params.load import load_params
+
+    directory = Path(args.params_dir)
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    if not files:
+        print(f"no evaluations (*.yaml) in {directory}", file=sys.stderr)
+        return 0
+    for path in files:
+        try:
+            evaluation = load_params(path)
+        except ParamsError as exc:
+            count = len(exc.problems)
+            print(f"{path.stem}\tINVALID ({count} problem(s); see: arviointi validate {path})")
+            continue
+        checkpoints = ", ".join(f"{c.id} {c.date}" for c in evaluation.design.checkpoints)
+        print(f"{evaluation.id}\t{evaluation.title.fi}\t[{checkpoints or 'no checkpoints'}]")
+    return 0
+
+
+def _report_error(exc: ArviointiError, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(exc)
+    print(f"error: {exc}", file=sys.stderr)
+    return int(exc.exit_code)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show Python tracebacks",
+    )
+    common.add_argument(
+        "--params-dir",
+        default=argparse.SUPPRESS,
+        help="where evaluation ids are looked up (default: params)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="arviointi",
+        description="Evaluate employment pilots: run, validate and list evaluations.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"arviointi {arviointi.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", parents=[common], help="run evaluations and write their reports"
+    )
+    run.add_argument("params", nargs="+", metavar="PARAMS", help="params file or evaluation id")
+    run.add_argument("--as-of", help="checkpoint id or YYYY-MM: use data up to that point")
+    run.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
+    run.add_argument("--no-cache", action="store_true", help="re-execute every notebook")
+    run.add_argument("--output", help="output root (default: report.output_dir in params)")
+    run.set_defaults(handler=_cmd_run)
+
+    validate = commands.add_parser(
+        "validate", parents=[common], help="check parameters (and their data) without running"
+    )
+    validate.add_argument("params", nargs="+", metavar="PARAMS")
+    validate.add_argument("--as-of", help="check this checkpoint id or YYYY-MM as well")
+    validate.add_argument("--no-data", action="store_true", help="do not load the data")
+    validate.set_defaults(handler=_cmd_validate)
+
+    listing = commands.add_parser("list", parents=[common], help="list the evaluations in params/")
+    listing.set_defaults(handler=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``arviointi`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.debug = getattr(args, "debug", False)
+    args.params_dir = getattr(args, "params_dir", "params")
+    if getattr(args, "jobs", 1) < 1:
+        parser.error("--jobs must be at least 1")
+    try:
+        return int(args.handler(args))
+    except ArviointiError as exc:
+        return _report_error(exc, args.debug)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exception(exc)
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "(this is a bug; run again with --debug to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
