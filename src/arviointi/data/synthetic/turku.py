@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Mapping
@@ -283,39 +284,83 @@ def _area_truth(
     )
 
 
+#: Options of :func:`generate_turku` that a data source may pass (``generator:`` mapping).
+GENERATOR_OPTIONS = (
+    "start",
+    "end",
+    "pilot_start",
+    "n_pilot_clients",
+    "n_comparison_clients",
+    "effects",
+)
+
+
 @functools.lru_cache(maxsize=4)
-def _cached(seed: int, generator: str) -> SyntheticTurku:
-    return generate_turku(seed)
+def _cached(seed: int, options_json: str) -> SyntheticTurku:
+    options = json.loads(options_json)
+    effects = options.pop("effects", None)
+    return generate_turku(
+        seed, effects=None if effects is None else TrueEffects(**effects), **options
+    )
+
+
+def _spec_field(spec: Mapping[str, Any] | Any, key: str, default: Any = None) -> Any:
+    if isinstance(spec, Mapping):
+        return spec.get(key, default)
+    # pydantic params models keep ``schema`` as ``schema_`` (``schema`` is a model method)
+    for attr in (f"{key}_", key):
+        value = getattr(spec, attr, None)
+        if value is not None and not callable(value):
+            return value
+    return default
 
 
 def load_synthetic(spec: Mapping[str, Any] | Any) -> pd.DataFrame:
     """Return one synthetic table for the data layer.
 
-    ``spec``: a mapping or object with ``schema`` (a table name from :data:`TABLES`) and
-    optional ``seed`` (default 2012) and ``generator`` (only ``"turku"``).
-    Default arguments of :func:`generate_turku` are used; the result is a copy.
+    ``spec``: a mapping or object (e.g. the params ``DataSource``) with ``schema`` (a table
+    name from :data:`TABLES`), optional ``seed`` (default 2012) and optional ``generator``:
+    either the name ``"turku"`` or a mapping of options (``name`` = "turku" and any of
+    :data:`GENERATOR_OPTIONS`; ``effects`` is a mapping of :class:`TrueEffects` fields).
+    Returns a copy; attrs carry ``synthetic`` and ``true_effects``.
     """
-
-    def get(key: str, default: Any = None) -> Any:
-        if isinstance(spec, Mapping):
-            return spec.get(key, default)
-        return getattr(spec, key, default)
-
-    schema = get("schema")
-    seed = get("seed", 2012)
-    generator = get("generator", "turku") or "turku"
+    schema = _spec_field(spec, "schema")
+    seed = _spec_field(spec, "seed", 2012)
+    generator = _spec_field(spec, "generator", "turku")
     problems: list[Problem] = []
     if schema not in TABLES:
         problems.append(Problem("schema", f"{schema!r}: expected one of {', '.join(TABLES)}"))
-    if generator != "turku":
-        problems.append(Problem("generator", f"{generator!r}: expected 'turku'"))
-    if seed is None:
-        seed = 2012
     if not _is_count(seed, 0):
         problems.append(Problem("seed", f"{seed!r}: expected a non-negative integer"))
+    options: dict[str, Any] = {}
+    if isinstance(generator, Mapping):
+        options = {k: v for k, v in generator.items() if k != "name"}
+        name = generator.get("name", "turku")
+        for key in sorted(set(options) - set(GENERATOR_OPTIONS)):
+            problems.append(
+                Problem(f"generator.{key}", f"unknown option; expected {GENERATOR_OPTIONS}")
+            )
+        effects = options.get("effects")
+        if effects is not None:
+            known = set(TrueEffects.__dataclass_fields__)
+            if not isinstance(effects, Mapping):
+                problems.append(Problem("generator.effects", "expected a mapping of effects"))
+            else:
+                for key in sorted(set(effects) - known):
+                    problems.append(
+                        Problem(f"generator.effects.{key}", f"unknown; expected {sorted(known)}")
+                    )
+    else:
+        name = generator
+    if name != "turku":
+        problems.append(Problem("generator", f"{name!r}: expected 'turku'"))
     if problems:
         raise ParamsError("<synthetic source>", problems)
-    data = _cached(int(seed), generator)
-    frame = data.table(schema).copy(deep=True)
-    frame.attrs = dict(data.table(schema).attrs)
+    try:
+        key = json.dumps(options, sort_keys=True, default=str)
+    except TypeError as exc:  # pragma: no cover - json default=str accepts everything
+        raise ParamsError("<synthetic source>", [Problem("generator", str(exc))]) from exc
+    data = _cached(int(seed), key)
+    frame = data.table(str(schema)).copy(deep=True)
+    frame.attrs = copy.deepcopy(data.table(str(schema)).attrs)
     return frame
