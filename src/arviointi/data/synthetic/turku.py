@@ -246,8 +246,8 @@ def generate_turku(
         "districts": districts,
         "counterfactual_area_panel": area.counterfactual,
     }
-    for name, frame in frames.items():
-        frame.reset_index(drop=True, inplace=True)
+    for name in list(frames):
+        frame = frames[name] = frames[name].reset_index(drop=True)
         frame.attrs["synthetic"] = True
         frame.attrs["true_effects"] = true_effects
         frame.attrs["table"] = name
