@@ -14,12 +14,54 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "reference" / "card_krueger_public.dat"
 
-COLUMNS = (
-    "SHEET CHAIN CO_OWNED STATE SOUTHJ CENTRALJ NORTHJ PA1 PA2 SHORE NCALLS EMPFT EMPPT "
-    "NMGRS WAGE_ST INCTIME FIRSTINC BONUS PCTAFF MEALS OPEN HRSOPEN PSODA PFRY PENTREE "
-    "NREGS NREGS11 TYPE2 STATUS2 DATE2 NCALLS2 EMPFT2 EMPPT2 NMGRS2 WAGE_ST2 INCTIME2 "
-    "FIRSTIN2 SPECIAL2 MEALS2 OPEN2R HRSOPEN2 PSODA2 PFRY2 PENTREE2 NREGS2 NREGS112"
-).split()
+COLUMNS = [
+    "SHEET",
+    "CHAIN",
+    "CO_OWNED",
+    "STATE",
+    "SOUTHJ",
+    "CENTRALJ",
+    "NORTHJ",
+    "PA1",
+    "PA2",
+    "SHORE",
+    "NCALLS",
+    "EMPFT",
+    "EMPPT",
+    "NMGRS",
+    "WAGE_ST",
+    "INCTIME",
+    "FIRSTINC",
+    "BONUS",
+    "PCTAFF",
+    "MEALS",
+    "OPEN",
+    "HRSOPEN",
+    "PSODA",
+    "PFRY",
+    "PENTREE",
+    "NREGS",
+    "NREGS11",
+    "TYPE2",
+    "STATUS2",
+    "DATE2",
+    "NCALLS2",
+    "EMPFT2",
+    "EMPPT2",
+    "NMGRS2",
+    "WAGE_ST2",
+    "INCTIME2",
+    "FIRSTIN2",
+    "SPECIAL2",
+    "MEALS2",
+    "OPEN2R",
+    "HRSOPEN2",
+    "PSODA2",
+    "PFRY2",
+    "PENTREE2",
+    "NREGS2",
+    "NREGS112",
+]
 
 
 def stores(path: Path = DATA) -> pd.DataFrame:
@@ -32,7 +74,7 @@ def stores(path: Path = DATA) -> pd.DataFrame:
     d["fte1"] = d.EMPFT + d.NMGRS + 0.5 * d.EMPPT
     d["fte2"] = d.EMPFT2 + d.NMGRS2 + 0.5 * d.EMPPT2
     for chain in (2, 3, 4):
-        d[f"chain{chain}"] = (d.CHAIN == chain).astype(int)
+        d[f"chain{chain}"] = (chain == d.CHAIN).astype(int)
     return d
 
 

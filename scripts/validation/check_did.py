@@ -15,9 +15,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import card_krueger as ck  # noqa: E402
+import card_krueger as ck
 
-from arviointi.did import did  # noqa: E402
+from arviointi.did import did
 
 
 def _row(check: str, reference: float, ours: float, source: str, passed: bool) -> dict[str, Any]:
