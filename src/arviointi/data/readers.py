@@ -42,8 +42,8 @@ FORMATS: dict[str, str] = {
 
 _SEPS = (",", ";", "\t")
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
-_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+$")
-_DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$")
+_COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+_DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+(?:[eE][+-]?\d+)?$")
 _SNIFF_LINES = 50
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 
@@ -408,7 +408,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 source, f"sheet position {target} not found; the workbook has sheets {names}"
             )
         try:
-            frame = book.parse(sheet_name=target, dtype=object, header=0)
+            frame = pd.read_excel(book, sheet_name=target, dtype=object, header=0)
         except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:
             raise InputError(
                 source, f"sheet {target!r} cannot be read ({type(e).__name__}: {e})"

@@ -7,7 +7,6 @@ municipal division. See data/statfin/PROVENANCE.md for source, licence and check
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi.data.validate import closest
 from arviointi.errors import InputError, Problem
 
 __all__ = [
@@ -112,7 +112,7 @@ def _resolve_areas(
             out.append(hits[0][1])
             continue
         pool = sorted(set(table["area"]) | codes)
-        close = difflib.get_close_matches(str(a), pool, n=3, cutoff=0.6)
+        close = closest(str(a), pool, n=3, cutoff=0.6)
         hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
         lvl = f" at level {level!r}" if level else ""
         problems.append(Problem("areas", f"area {a!r} is not in StatFin 12r5{lvl}{hint}"))

@@ -84,7 +84,7 @@ def validate(
     for src, dst in cmap.items():
         key = f"columns.{src}"
         if src not in frame.columns:
-            close = difflib.get_close_matches(src, list(frame.columns), n=3, cutoff=0.6)
+            close = closest(src, list(frame.columns), n=3, cutoff=0.6)
             hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
             problems.append(
                 Problem(
@@ -95,7 +95,7 @@ def validate(
             )
             continue
         if dst not in sch.names:
-            close = difflib.get_close_matches(dst, sch.names, n=3, cutoff=0.6)
+            close = closest(dst, sch.names, n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             problems.append(
                 Problem(
@@ -128,7 +128,7 @@ def validate(
     unknown = [c for c in frame.columns if c not in sch.names]
     for name in sch.required:
         if name not in frame.columns:
-            close = difflib.get_close_matches(name, unknown, n=3, cutoff=0.6)
+            close = closest(name, unknown, n=3, cutoff=0.6)
             hint = (
                 f"; closest source column: {', '.join(repr(c) for c in close)} (rename it or "
                 f"map it in params: columns: {{{close[0]}: {name}}})"
@@ -139,7 +139,7 @@ def validate(
                 Problem("header", f"required column {name!r} ({sch.name}) is missing{hint}")
             )
     for col in unknown:
-        close = difflib.get_close_matches(col, sch.names, n=1, cutoff=0.8)
+        close = closest(col, sch.names, n=1, cutoff=0.8)
         if close and close[0] not in frame.columns:
             problems.append(
                 Problem(
@@ -216,6 +216,15 @@ def validate(
     )
     out.attrs = attrs
     return out
+
+
+def closest(word: str, pool: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Case-insensitive difflib suggestions from ``pool`` (returned in their own spelling)."""
+    folded: dict[str, str] = {}
+    for p in pool:
+        folded.setdefault(str(p).casefold(), str(p))
+    hits = difflib.get_close_matches(str(word).casefold(), list(folded), n=n, cutoff=cutoff)
+    return [folded[h] for h in hits]
 
 
 # --------------------------------------------------------------------------- locating
@@ -312,7 +321,7 @@ def _coerce(
         bad = ~missing & ~text.isin(spec.allowed).to_numpy()
 
         def msg(i: int) -> str:
-            close = difflib.get_close_matches(str(text.iloc[i]), spec.allowed, n=1, cutoff=0.5)
+            close = closest(str(text.iloc[i]), spec.allowed, n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return f"expected {spec.expected()}; found {text.iloc[i]!r}{hint}"
 
@@ -554,7 +563,7 @@ def check_areas(
     problems = []
     for a in areas:
         if a not in known:
-            close = difflib.get_close_matches(a, known, n=3, cutoff=0.6)
+            close = closest(a, known, n=3, cutoff=0.6)
             hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
             problems.append(Problem(key, f"area {a!r} is not in the data{hint}"))
     if problems:
