@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,19 @@ from arviointi.errors import ArviointiError, ParamsError, Problem
 from arviointi.params.checks import area_problems, cross_field_problems
 from arviointi.params.problems import KeyPath, from_validation_error, locate
 from arviointi.params.schema import DataSource, Evaluation
+
+_LINE = re.compile(r"(?:^|\()line (\d+)")
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems sorted by their line in the file (those without a line first)."""
+
+    def line(problem: Problem) -> int:
+        match = _LINE.search(problem.location)
+        return int(match.group(1)) if match else 0
+
+    return sorted(problems, key=line)
+
 
 FrameLoader = Callable[[Evaluation], dict[str, pd.DataFrame]]
 
@@ -89,7 +103,7 @@ def load_params(path: str | Path, *, as_of: str | None = None) -> Evaluation:
     problems += schema_problems
     problems += cross_field_problems(raw, lines, _root(raw, path))
     if problems or evaluation is None:
-        raise ParamsError(str(path), problems)
+        raise ParamsError(str(path), _in_file_order(problems))
     return evaluation
 
 
@@ -152,5 +166,5 @@ def validate_params(
         problems += data_problems
         problems += area_problems(raw, lines, frames)
     if problems or evaluation is None:
-        raise ParamsError(str(path), problems)
+        raise ParamsError(str(path), _in_file_order(problems))
     return evaluation, frames

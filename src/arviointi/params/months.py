@@ -6,10 +6,11 @@ compare correctly as strings once normalised to zero-padded ``YYYY-MM``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -20,6 +21,11 @@ def parse_month(value: Any) -> str:
     Accepts ``"2013-01"`` and ``"2013-1"``; rejects impossible months (``"2013-13"``),
     full dates and anything that is not a string.
     """
+    if isinstance(value, dt.date):
+        raise ValueError(
+            f"expected a month written as YYYY-MM, got the full date {value.isoformat()} "
+            f"(write {value.year:04d}-{value.month:02d})"
+        )
     if not isinstance(value, str):
         raise ValueError(
             f"expected a month written as YYYY-MM (for example 2013-01), got {value!r}"
@@ -46,4 +52,4 @@ def try_month(value: Any) -> str | None:
 
 
 #: a pydantic field type for ``YYYY-MM`` strings
-Month = Annotated[str, BeforeValidator(parse_month)]
+Month = Annotated[str, BeforeValidator(parse_month), Field(pattern=r"^\d{4}-\d{2}$")]
