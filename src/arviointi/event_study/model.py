@@ -1,0 +1,351 @@
+"""Event study: two-way fixed-effects regression on leads and lags of treatment start.
+
+    y_it = a_i + g_t + sum_{k != reference} b_k 1{t - E_i = k} + e_it
+
+with ``E_i`` the unit's first treated period (never-treated units have no dummies). With
+``window=(lo, hi)`` relative times below ``lo`` / above ``hi`` are binned into the end
+points. Inference (``inference="auto"``) follows :func:`arviointi.inference.choose`: CR1
+clustered by unit with t(G-1) when there are enough treated and control units; otherwise
+(few treated units, where cluster-robust errors are invalid) in-space permutation: the
+treated units' adoption times are given to control units (all of them in turn with one
+treated unit, random draws otherwise), the event study is re-estimated on the controls
+only, and each coefficient's p-value is the share of placebo coefficients at least as
+large in absolute value; then no intervals are reported.
+
+The joint pre-trend test is a Wald F test that all leads are zero (F(q, df) with the
+covariance in use), or under permutation the rank of the sum of squared leads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from arviointi.errors import DesignError, ParamsError, Problem
+from arviointi.event_study.panel import (
+    binary_treatment,
+    drop_missing,
+    first_treated,
+    period_index,
+    require_columns,
+    require_numeric,
+    require_unique,
+)
+from arviointi.event_study.results import EventStudyResults
+from arviointi.event_study.twfe import twfe_ols
+from arviointi.inference import Design, choose, vcov_classical, vcov_cr1, vcov_hc1
+from arviointi.results.base import InferenceInfo
+
+FloatArray = NDArray[np.float64]
+EXPLICIT = ("cluster", "robust", "classical", "permutation")
+
+
+def _event_dummies(rel: FloatArray, levels: list[int]) -> FloatArray:
+    return np.column_stack([(rel == k).astype(np.float64) for k in levels])
+
+
+def _sup_t_critical(vcov: FloatArray, alpha: float, seed: int) -> float:
+    sd = np.sqrt(np.diag(vcov))
+    corr = vcov / np.outer(sd, sd)
+    vals, vecs = np.linalg.eigh(corr)
+    root = vecs * np.sqrt(np.clip(vals, 0, None))
+    draws = np.random.default_rng(seed).standard_normal((20_000, len(sd))) @ root.T
+    return float(np.quantile(np.abs(draws).max(axis=1), 1 - alpha))
+
+
+def event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str,
+    time: str,
+    treatment: str,
+    window: tuple[int, int] | None = None,
+    reference: int = -1,
+    inference: str = "auto",
+    bands: str = "pointwise",
+    alpha: float = 0.05,
+    n_permutations: int = 999,
+    seed: int = 0,
+    source: str = "<DataFrame>",
+) -> EventStudyResults:
+    """Event-study coefficients, joint pre-trend test and average post effect.
+
+    Parameters
+    ----------
+    treatment : 0/1 column, absorbing (once 1 stays 1)
+    window : (lo, hi) relative times kept; outside ones are binned into the end points
+    reference : omitted relative time (normalised to 0), default -1
+    inference : "auto", "cluster", "robust", "classical" or "permutation"
+    bands : "pointwise" or "uniform" (sup-t over all non-reference coefficients)
+
+    Example
+    -------
+    >>> res = event_study(df, "y", unit="area", time="month", treatment="pilot")
+    >>> res.coefficients, res.pretrend["pvalue"]; res.plot()
+    """
+    if inference not in (*EXPLICIT, "auto"):
+        raise ParamsError(
+            "event_study", [Problem("inference", f"expected 'auto' or one of {EXPLICIT}")]
+        )
+    if bands not in ("pointwise", "uniform"):
+        raise ParamsError("event_study", [Problem("bands", "expected 'pointwise' or 'uniform'")])
+    if reference >= 0:
+        raise ParamsError("event_study", [Problem("reference", "expected a negative lead")])
+    if window is not None and not (window[0] <= reference < 0 <= window[1]):
+        raise ParamsError(
+            "event_study",
+            [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
+        )
+    require_columns(data, [unit, time, treatment, outcome], source)
+    require_numeric(data, outcome, source)
+    clean, warnings = drop_missing(data, [unit, time, treatment, outcome], source, outcome=outcome)
+    clean[treatment] = binary_treatment(clean, treatment, source)
+    require_unique(clean, [unit, time], source)
+    clean = clean.sort_values([unit, time]).reset_index(drop=True)
+    first_treated(clean, unit=unit, time=time, treatment=treatment, source=source)
+    t_idx, gap_warn = period_index(clean[time])
+    warnings += gap_warn
+    clean["_t"] = t_idx.to_numpy()
+    start = clean.loc[clean[treatment] == 1].groupby(unit)["_t"].min()
+    e_i = clean[unit].map(start).to_numpy(np.float64)
+    treated_units = list(start.index)
+    control_units = sorted(set(clean[unit]) - set(treated_units), key=str)
+    if not treated_units:
+        raise DesignError(f"{source}: column {treatment!r} is 0 on every row; no treated unit")
+    if start.nunique() > 1:
+        warnings.append(
+            "staggered adoption: with effects that vary by cohort or over time the TWFE "
+            "event-study coefficients mix cohorts (Sun and Abraham 2021); compare with "
+            "staggered_did"
+        )
+    if not control_units:
+        warnings.append("no never-treated units: the comparison relies on later-treated units")
+
+    def rel_times(e: FloatArray) -> FloatArray:
+        rel = clean["_t"].to_numpy(np.float64) - e
+        if window is not None:
+            rel = np.where(np.isnan(rel), rel, np.clip(rel, window[0], window[1]))
+        return rel
+
+    rel = rel_times(e_i)
+    observed = sorted(int(k) for k in np.unique(rel[~np.isnan(rel)]))
+    if reference not in observed:
+        raise DesignError(
+            f"{source}: no treated observation at relative time {reference} (the reference); "
+            f"observed relative times are {observed[0]}..{observed[-1]}"
+        )
+    levels = [k for k in observed if k != reference]
+    if not any(k >= 0 for k in levels) or not levels:
+        raise DesignError(f"{source}: no post-treatment observation of a treated unit")
+    units_codes, unit_labels = pd.factorize(clean[unit])
+    time_codes, time_labels = pd.factorize(clean["_t"])
+    y = clean[outcome].to_numpy(np.float64)
+    x = _event_dummies(rel, levels)
+    beta, resid, xd = twfe_ols(y, x, units_codes, time_codes)
+    if np.linalg.matrix_rank(xd) < xd.shape[1]:
+        raise DesignError(
+            f"{source}: the relative-time dummies are collinear with the unit and time effects "
+            "(e.g. one adoption date and no never-treated unit); give a window or add controls"
+        )
+    n = len(y)
+    n_units, n_times = len(unit_labels), len(time_labels)
+    absorbed = n_units + n_times - 1
+    post_mask = np.array([k >= 0 for k in levels])
+    pre_mask = np.array([k < 0 for k in levels])
+    c_post = post_mask / post_mask.sum()
+    estimate = float(c_post @ beta)
+
+    design = Design(
+        n_treated=len(treated_units),
+        n_control=len(control_units),
+        n_pre=int(sum(k < 0 for k in observed)),
+        n_post=int(sum(k >= 0 for k in observed)),
+    )
+    if inference == "auto":
+        chosen, reason, choose_warn = choose(design, "auto", alpha)
+        warnings += choose_warn
+        if chosen not in ("cluster", "robust", "classical"):
+            if len(control_units) < max(2, len(treated_units)):
+                reason += (
+                    f"; '{chosen}' has no per-coefficient form for an event study and there are "
+                    "too few control units to permute, so CR1 is used (unreliable)"
+                )
+                chosen = "cluster"
+                warnings.append(
+                    f"{len(control_units)} control units are too few to permute the adoption "
+                    f"times of {len(treated_units)} treated units; CR1 cluster-robust errors "
+                    "are reported but are unreliable with so few clusters"
+                )
+            else:
+                reason += (
+                    f"; '{chosen}' has no per-coefficient form for an event study, so "
+                    "in-space permutation of the adoption times over control units is used"
+                )
+                chosen = "permutation"
+    else:
+        chosen = inference
+        _, reason, choose_warn = choose(
+            design, inference if inference != "permutation" else "permutation", alpha
+        )
+        warnings += choose_warn
+
+    vcov: FloatArray | None = None
+    df: float | None = None
+    se = np.full(len(levels), np.nan)
+    pvals = np.full(len(levels), np.nan)
+    lo = np.full(len(levels), np.nan)
+    hi = np.full(len(levels), np.nan)
+    est_se: float | None = None
+    est_p: float | None = None
+    pretrend: dict[str, Any] = {"statistic": None, "df": None, "pvalue": None, "method": chosen}
+    details: dict[str, Any] = {}
+
+    if chosen in ("cluster", "robust", "classical"):
+        if chosen == "cluster":
+            # fixest "nested" convention: unit effects nested in the clusters are not
+            # counted in K except one (K = k + n_times), matching pyfixest/fixest
+            vcov = vcov_cr1(
+                xd, resid, units_codes, n_absorbed_nested=n_units - 1, n_absorbed=absorbed
+            )
+            df = float(n_units - 1)
+        elif chosen == "robust":
+            vcov = vcov_hc1(xd, resid, n_absorbed=absorbed)
+            df = float(n - xd.shape[1] - absorbed)
+        else:
+            vcov = vcov_classical(xd, resid, n_absorbed=absorbed)
+            df = float(n - xd.shape[1] - absorbed)
+        se = np.sqrt(np.diag(vcov))
+        tvals = beta / se
+        pvals = 2 * stats.t.sf(np.abs(tvals), df)
+        q = (
+            _sup_t_critical(vcov, alpha, seed)
+            if bands == "uniform"
+            else float(stats.t.ppf(1 - alpha / 2, df))
+        )
+        lo, hi = beta - q * se, beta + q * se
+        est_se = float(np.sqrt(c_post @ vcov @ c_post))
+        est_p = float(2 * stats.t.sf(abs(estimate / est_se), df))
+        if pre_mask.any():
+            bp = beta[pre_mask]
+            vp = vcov[np.ix_(pre_mask, pre_mask)]
+            qn = int(pre_mask.sum())
+            f_stat = float(bp @ np.linalg.solve(vp, bp) / qn)
+            pretrend = {
+                "statistic": f_stat,
+                "df": (qn, df),
+                "pvalue": float(stats.f.sf(f_stat, qn, df)),
+                "method": f"Wald F ({chosen} covariance)",
+            }
+    elif chosen == "permutation":
+        if len(control_units) < len(treated_units) or len(control_units) < 2:
+            raise DesignError(
+                f"{source}: permutation needs at least as many control units "
+                f"({len(control_units)}) as treated units ({len(treated_units)}) and at least 2"
+            )
+        controls_mask = ~np.isin(clean[unit].to_numpy(), treated_units)
+        sub = clean.loc[controls_mask].reset_index(drop=True)
+        sub_units, _ = pd.factorize(sub[unit])
+        sub_times, _ = pd.factorize(sub["_t"])
+        sub_y = sub[outcome].to_numpy(np.float64)
+        starts = start.to_numpy(np.float64)
+        nt = len(treated_units)
+        if math.comb(len(control_units), nt) <= n_permutations:
+            draws = [list(c) for c in itertools.combinations(control_units, nt)]
+            details["enumerated"] = True
+        else:
+            rng = np.random.default_rng(seed)
+            draws = [
+                list(rng.choice(np.array(control_units, dtype=object), nt, replace=False))
+                for _ in range(n_permutations)
+            ]
+            details["enumerated"] = False
+        perm_b = []
+        t_sub = sub["_t"].to_numpy(np.float64)
+        for draw in draws:
+            e_perm = sub[unit].map(dict(zip(draw, starts, strict=True))).to_numpy(np.float64)
+            r = t_sub - e_perm
+            if window is not None:
+                r = np.where(np.isnan(r), r, np.clip(r, window[0], window[1]))
+            xp = _event_dummies(r, levels)
+            bp, _, _ = twfe_ols(sub_y, xp, sub_units, sub_times)
+            bp[(xp.sum(axis=0) == 0)] = np.nan
+            perm_b.append(bp)
+        pb = np.array(perm_b)
+        nb = len(pb)
+        with np.errstate(invalid="ignore"):
+            pvals = (1 + np.sum(np.abs(pb) >= np.abs(beta) - 1e-12, axis=0)) / (nb + 1)
+            est_perm = np.nanmean(pb[:, post_mask], axis=1)
+            est_p = float((1 + np.sum(np.abs(est_perm) >= abs(estimate) - 1e-12)) / (nb + 1))
+        if pre_mask.any():
+            s_obs = float(np.sum(beta[pre_mask] ** 2))
+            s_perm = np.nansum(pb[:, pre_mask] ** 2, axis=1)
+            pretrend = {
+                "statistic": s_obs,
+                "df": None,
+                "pvalue": float((1 + np.sum(s_perm >= s_obs - 1e-12)) / (nb + 1)),
+                "method": "permutation of the sum of squared leads",
+            }
+        details.update({"n_draws": nb, "pvalue_floor": 1 / (nb + 1)})
+        warnings.append(
+            "permutation inference: p-values only, no standard errors or intervals "
+            f"(p-value floor {1 / (nb + 1):.3g})"
+        )
+    else:
+        warnings.append("no valid inference for this design; no p-values or intervals")
+
+    counts = [int(np.sum(rel == k)) for k in levels]
+    coefs = pd.DataFrame(
+        {
+            "coef": beta,
+            "se": se,
+            "ci_low": lo,
+            "ci_high": hi,
+            "pvalue": pvals,
+            "n_treated_obs": counts,
+        },
+        index=pd.Index(levels, name="rel_time"),
+    )
+    ref_row = pd.DataFrame(
+        {
+            "coef": [0.0],
+            "se": [np.nan],
+            "ci_low": [np.nan],
+            "ci_high": [np.nan],
+            "pvalue": [np.nan],
+            "n_treated_obs": [int(np.sum(rel == reference))],
+        },
+        index=pd.Index([reference], name="rel_time"),
+    )
+    coefs = pd.concat([coefs, ref_row]).sort_index()
+    info = InferenceInfo(
+        method=chosen,
+        reason=reason,
+        df=df,
+        requested=inference,
+        details={**details, "bands": bands, **design.as_dict()},
+    )
+    return EventStudyResults(
+        estimate=estimate,
+        se=est_se,
+        pvalue=est_p,
+        inference=info,
+        n_obs=n,
+        n_treated=len(treated_units),
+        n_control=len(control_units),
+        outcome=outcome,
+        alpha=alpha,
+        warnings=warnings,
+        coefficients=coefs,
+        pretrend=pretrend,
+        vcov=vcov,
+        reference=reference,
+        bands=bands,
+        extra={"levels": levels},
+    )
