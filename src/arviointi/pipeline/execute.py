@@ -8,9 +8,12 @@ results come back in the order the notebooks were given, whatever order they fin
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ class NotebookJob:
     output: Path
     parameters: dict[str, Any]
     cwd: Path
+    log: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,27 @@ def _source_cell_number(output: Path) -> int | None:
     return None
 
 
+@contextmanager
+def _stderr_to(log: Path | None) -> Iterator[None]:
+    """Send this process's (and so the kernel's) stderr to ``log`` while running."""
+    if log is None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with log.open("ab") as handle:
+            os.dup2(handle.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def execute_one(job: NotebookJob) -> NotebookOutcome:
     """Run one notebook; a failure is returned (not raised) with notebook, cell and error."""
     import papermill
@@ -89,16 +114,17 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
     started = time.perf_counter()
     failure: NotebookFailure | None = None
     try:
-        papermill.execute_notebook(
-            str(job.source),
-            str(job.output),
-            parameters=job.parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            cwd=str(job.cwd),
-        )
+        with _stderr_to(job.log):
+            papermill.execute_notebook(
+                str(job.source),
+                str(job.output),
+                parameters=job.parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                cwd=str(job.cwd),
+            )
     except PapermillExecutionError as exc:
         first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
         failure = NotebookFailure(

@@ -222,7 +222,8 @@ def _execute(
             say(f"[{len(hits)}/{total}] cached {name}")
             continue
         parameters = {"params": params, "run_dir": str(temporary), "as_of": point.as_of}
-        to_run.append(NotebookJob(name, notebook, output, parameters, evaluation.root))
+        log = temporary / "logs" / f"{name}.log"
+        to_run.append(NotebookJob(name, notebook, output, parameters, evaluation.root, log))
     for outcome in execute_all(
         to_run, workers=jobs, progress=say, done_before=len(hits), total=total
     ):
