@@ -1,0 +1,139 @@
+"""The shipped StatFin 12r5 extract and its loader."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from arviointi.data import load_source, load_statfin_12r5
+from arviointi.data.statfin import ATTRIBUTION, STATFIN_12R5_PATH
+from arviointi.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVENANCE = ROOT / "data" / "statfin" / "PROVENANCE.md"
+SHARED_CSV = ROOT.parent / "shared/data/statfin_12r5/tyonv_12r5_monthly_2006-01_2023-10.csv"
+needs_shared = pytest.mark.skipif(
+    not SHARED_CSV.is_file(),
+    reason=f"the shared source CSV {SHARED_CSV} is not on this machine (cross-check skipped)",
+)
+
+
+def test_turku_december_2011_matches_the_published_figure() -> None:
+    # Turku's pilot plan (seed 001): December 2011, 11 356 unemployed, 12.9 %.
+    for areas in (["Turku"], ["KU853"], ["turku"]):
+        frame = load_statfin_12r5(areas=areas, start="2011-12", end="2011-12")
+        assert len(frame) == 1
+        row = frame.iloc[0]
+        assert row["area"] == "Turku" and row["area_code"] == "KU853"
+        assert row["area_level"] == "kunta"
+        assert row["month"] == pd.Timestamp("2011-12-01")
+        assert row["unemployed"] == 11356
+        assert round(float(row["unemployment_rate"]), 1) == 12.9
+
+
+def test_shipped_file_digest_matches_provenance() -> None:
+    text = PROVENANCE.read_text(encoding="utf-8")
+    m = re.search(r"shipped: `data/statfin/tyonv_12r5_monthly\.csv\.gz` \| `([0-9a-f]{64})`", text)
+    assert m is not None, "PROVENANCE.md must list the shipped file's SHA-256"
+    assert hashlib.sha256(STATFIN_12R5_PATH.read_bytes()).hexdigest() == m.group(1)
+    assert ATTRIBUTION in " ".join(text.split())  # the attribution, wherever lines wrap
+    assert STATFIN_12R5_PATH.stat().st_size < 3_000_000
+
+
+@needs_shared
+def test_build_script_is_byte_reproducible(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("build", ROOT / "scripts/build_statfin_data.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "x.csv.gz"
+    digest = module.build(SHARED_CSV, out)
+    assert digest == hashlib.sha256(STATFIN_12R5_PATH.read_bytes()).hexdigest()
+    src = re.search(
+        r"source: `tyonv_12r5_monthly_2006-01_2023-10\.csv` \| `([0-9a-f]{64})`",
+        PROVENANCE.read_text(encoding="utf-8"),
+    )
+    assert src is not None
+    assert hashlib.sha256(SHARED_CSV.read_bytes()).hexdigest() == src.group(1)
+
+
+@needs_shared
+def test_loader_equals_the_source_csv_on_a_random_sample() -> None:
+    with SHARED_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    panel = load_statfin_12r5()
+    assert len(panel) == len(rows) == 88596
+    indexed = panel.set_index(["area_code", "month"])
+    rng = random.Random(20111231)
+    for r in rng.sample(rows, 300):
+        got = indexed.loc[(r["area_code"], pd.Timestamp(r["month"] + "-01"))]
+        assert got["area"] == r["area_name"]
+        assert got["area_level"] == r["area_level"]
+        for ours, theirs in (
+            ("unemployed", "unemployed_jobseekers"),
+            ("labour_force", "labour_force"),
+            ("open_vacancies", "open_vacancies"),
+        ):
+            if r[theirs] == "":
+                assert np.isnan(got[ours]), (r["area_code"], r["month"], ours)
+            else:
+                assert got[ours] == int(r[theirs]), (r["area_code"], r["month"], ours)
+        if r["unemployed_share_pct_derived"]:
+            # the source rounds the derived share to 2 decimals
+            assert round(float(got["unemployment_rate"]), 2) == pytest.approx(
+                float(r["unemployed_share_pct_derived"]), abs=1e-9
+            )
+
+
+def test_levels_periods_and_attrs() -> None:
+    regions = load_statfin_12r5(level="region", start="2023-10")
+    assert set(regions["area_level"]) == {"maakunta"}
+    assert regions["month"].unique().tolist() == [pd.Timestamp("2023-10-01")]
+    assert "Varsinais-Suomi" in set(regions["area"])
+    # Turku as a sub-region (SK023) when the level says so
+    sub = load_statfin_12r5(areas=["Turku"], level="sub_region", start="2011-12", end="2011-12")
+    assert sub["area_code"].tolist() == ["SK023"]
+    assert sub["unemployed"].iloc[0] > 11356  # the sub-region contains the city
+    whole = load_statfin_12r5(areas=["SSS"], start="2006-01", end="2006-12")
+    assert len(whole) == 12 and whole["unemployed"].dtype == "int64"
+    assert whole.attrs["licence"] == "CC BY 4.0"
+    assert whole.attrs["synthetic"] is False
+    assert whole.attrs["source"] == ATTRIBUTION
+    assert list(whole.columns) == [
+        "area",
+        "area_code",
+        "area_level",
+        "month",
+        "unemployed",
+        "labour_force",
+        "open_vacancies",
+        "unemployment_rate",
+    ]
+
+
+def test_unknown_area_lists_closest_matches() -> None:
+    with pytest.raises(InputError, match=r"area 'Turkku' is not in StatFin 12r5; closest: 'Turku'"):
+        load_statfin_12r5(areas=["Turkku"])
+    with pytest.raises(InputError, match="level='town'"):
+        load_statfin_12r5(level="town")
+
+
+def test_load_source_statfin() -> None:
+    spec = {"kind": "statfin_12r5", "schema": "area_panel", "areas": ["Turku", "Tampere"]}
+    frame = load_source(spec, base_dir=ROOT)
+    assert set(frame["area"]) == {"Turku", "Tampere"}
+    assert frame.attrs["synthetic"] is False
+    assert (
+        frame.attrs["sources"][0]["sha256"]
+        == hashlib.sha256(STATFIN_12R5_PATH.read_bytes()).hexdigest()
+    )
+    dec = frame[(frame["area"] == "Turku") & (frame["month"] == pd.Timestamp("2011-12-01"))]
+    assert dec["unemployed"].tolist() == [11356]
