@@ -300,11 +300,13 @@ class Emitter:
         )
 
     # -- tables -------------------------------------------------------------------
-    def _column_label(self, col: Any, columns: Mapping[Any, str], lang: str) -> str:
+    def _column_label(
+        self, col: Any, columns: Mapping[Any, str], lang: str, source: str = "<table>"
+    ) -> str:
         key = columns.get(col, f"column.{col}")
         if not has_message(key, lang):
             raise InputError(
-                "<table>",
+                source,
                 [
                     Problem(
                         f"column {col!r}",
@@ -419,7 +421,7 @@ class Emitter:
                 label = (
                     t(index_key, lang)
                     if index_key
-                    else self._column_label(df.index.name, columns, lang)
+                    else self._column_label(df.index.name, columns, lang, source)
                     if df.index.name is not None
                     else ""
                 )
@@ -427,9 +429,8 @@ class Emitter:
             for c in df.columns:
                 num = formats.get(c, "text") != "text" or pd.api.types.is_numeric_dtype(df[c])
                 cls = ' class="num"' if num and c not in translate else ""
-                head.append(
-                    f'<th scope="col"{cls}>{html.escape(self._column_label(c, columns, lang))}</th>'
-                )
+                label = self._column_label(c, columns, lang, source)
+                head.append(f'<th scope="col"{cls}>{html.escape(label)}</th>')
             rows = []
             for pos, (idx, row) in enumerate(df.iterrows()):
                 cells = []
