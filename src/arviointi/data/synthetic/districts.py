@@ -294,22 +294,31 @@ def _kela_stock(
     anchor: int,
     series: pd.DataFrame,
 ) -> tuple[pd.DataFrame, IntArray]:
-    """Turku's Kela-list stock: inflow follows unemployment 18 months earlier.
+    """Turku's Kela-list stock: a stock-flow model around a slowly moving level.
 
-    inflow_t ~ Poisson(125 * U_{t-18} / U_{anchor-18}), outflow_t ~ Binomial(K_{t-1}, 0.05);
-    the stock path is shifted by a constant so that it equals 2 503 in December 2011.
+    inflow_t ~ Poisson(125 * U_{t-18} / U_{anchor-18}) (unemployment 18 months earlier);
+    outflow_t ~ Binomial(K_{t-1}, q_t) with q_t = inflow mean / L_t + 0.1 (K_{t-1} - L_t) / L_t
+    (exits balance entries at the level, plus a pull towards it), where L_t is 2 503 times
+    Turku's mean unemployment over the 12 months to t-6 relative to the same at the anchor.
+    So the stock is stable while unemployment is (before 2013) and grows after the
+    2013-2015 rise. The path is shifted by a constant so it equals 2 503 in December 2011.
     """
+    target = float(TURKU_2011_12["kela_list"])
     lagged = series["unemployed"].shift(18).reindex(months).to_numpy(dtype=float)
     lam = 125.0 * lagged / lagged[anchor]
+    level_hist = series["unemployed"].rolling(12).mean().shift(6).reindex(months)
+    level = target * (level_hist / level_hist.iloc[anchor]).to_numpy(dtype=float)
     inflow = rng.poisson(lam).astype(np.int64)
     outflow = np.zeros(len(months), dtype=np.int64)
     stock = np.zeros(len(months), dtype=np.int64)
-    previous = int(TURKU_2011_12["kela_list"])
+    previous = round(level[0])
     for t in range(len(months)):
-        outflow[t] = rng.binomial(int(previous), 0.05)
+        gap = (previous - level[t]) / level[t]
+        rate = min(max(lam[t] / level[t] + 0.1 * gap, 0.0), 1.0)
+        outflow[t] = rng.binomial(int(previous), rate)
         stock[t] = previous + inflow[t] - outflow[t]
         previous = int(stock[t])
-    stock = stock + (TURKU_2011_12["kela_list"] - stock[anchor])
+    stock = stock + (int(target) - stock[anchor])
     flows = pd.DataFrame(
         {"area": "Turku", "month": months, "inflow": inflow, "outflow": outflow, "stock": stock}
     )
