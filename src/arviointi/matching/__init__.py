@@ -1,11 +1,33 @@
-"""Client-level analyses: matched comparison groups, client outcomes, person-FE DiD.
+"""Client-level analyses: matched comparison groups, client outcomes, person-FE DiD,
+time to employment.
 
-Person-level frames go in; aggregates come out (``MatchResult.matched`` and the per-person
-outcome frame stay in memory and are never reported).
+Person-level frames go in; aggregates come out (``MatchResult.matched``, the per-person
+outcome frame and the DiD panel stay in memory and are never reported).
 """
 
 from arviointi.matching.cem import coarsened_exact_match
+from arviointi.matching.fe_did import person_fe_did
+from arviointi.matching.outcomes import (
+    SUBGROUPS,
+    client_outcomes,
+    did_panel,
+    outcome_summary,
+    subgroup_masks,
+)
 from arviointi.matching.propensity import propensity_match
 from arviointi.matching.result import MatchResult
+from arviointi.matching.survival import kaplan_meier, kaplan_meier_by
 
-__all__ = ["MatchResult", "coarsened_exact_match", "propensity_match"]
+__all__ = [
+    "SUBGROUPS",
+    "MatchResult",
+    "client_outcomes",
+    "coarsened_exact_match",
+    "did_panel",
+    "kaplan_meier",
+    "kaplan_meier_by",
+    "outcome_summary",
+    "person_fe_did",
+    "propensity_match",
+    "subgroup_masks",
+]
