@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arviointi.data import file_digest, load_source, read_table, validate
+from arviointi.data.validate import MISSING_TOKENS
 from arviointi.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,6 +71,23 @@ def test_line_numbers_count_blank_lines_and_quoted_newlines(tmp_path: Path) -> N
     assert list(frame.index) == [2, 5]
     assert frame.loc[2, "note"] == "two\nlines"
     with pytest.raises(InputError, match=r"line 5, column 'unemployed'"):
+        validate(frame, "area_panel", source="a.csv")
+
+
+def test_title_line_above_the_header_is_explained(tmp_path: Path) -> None:
+    text = '"Työttömät työnhakijat"\n\narea;month;unemployed\nTurku;2012-01;1\nSalo;2012-01;2\n'
+    with pytest.raises(InputError) as info:
+        read_table(_write(tmp_path / "a.csv", text))
+    assert "line 1: the first line has 1 field but the following lines are ';'-separated" in str(
+        info.value
+    )
+    assert "title line" in str(info.value)
+
+
+def test_leading_blank_lines_shift_the_header(tmp_path: Path) -> None:
+    frame = read_table(_write(tmp_path / "a.csv", "\n\narea;month;unemployed\nTurku;2012-01;x\n"))
+    assert list(frame.index) == [4]
+    with pytest.raises(InputError, match=r"line 4, column 'unemployed'"):
         validate(frame, "area_panel", source="a.csv")
 
 
@@ -203,8 +221,10 @@ def test_load_source_delegates_synthetic(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 # --------------------------------------------------------------------------- properties
 
-_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöåÄÖÅ-", min_size=1, max_size=12).map(
-    str.capitalize
+_NAME = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöåÄÖÅ-", min_size=1, max_size=12)
+    .map(str.capitalize)
+    .filter(lambda s: s not in MISSING_TOKENS)  # 'None' is a missing value, not a name
 )
 
 
@@ -239,12 +259,17 @@ def _area_panels(draw: st.DrawFn) -> pd.DataFrame:
     sep=st.sampled_from([",", ";", "\t"]),
     decimal=st.sampled_from([".", ","]),
     encoding=st.sampled_from(["utf-8", "iso-8859-15", "utf-8-sig"]),
+    eol=st.sampled_from(["\n", "\r\n"]),
 )
-def test_csv_round_trip(frame: pd.DataFrame, sep: str, decimal: str, encoding: str) -> None:
+def test_csv_round_trip(
+    frame: pd.DataFrame, sep: str, decimal: str, encoding: str, eol: str
+) -> None:
     """Any valid area panel written as CSV in any dialect reads back equal (sniffed)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "panel.csv"
-        frame.to_csv(path, sep=sep, decimal=decimal, encoding=encoding, index=False)
+        frame.to_csv(
+            path, sep=sep, decimal=decimal, encoding=encoding, index=False, lineterminator=eol
+        )
         out = validate(read_table(path), "area_panel", source=str(path))
     pd.testing.assert_frame_equal(out, frame, check_dtype=True)
 

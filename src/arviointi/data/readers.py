@@ -45,6 +45,7 @@ _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+(?:[eE][+-]?\d+)?$")
 _SNIFF_LINES = 50
+_MAX_FIELD_PROBLEMS = 20
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
@@ -240,6 +241,15 @@ def _read_csv(
         if sep is None:
             header_counts = {s: c[0] for s, c in counts.items() if c}
             if max(header_counts.values()) <= 1:
+                below, _ = _sniff_sep(sniff_lines[1:])
+                if below is not None and len(sniff_lines) > 2:
+                    first = next(i for i, ln in enumerate(physical) if ln.strip()) + 1
+                    raise InputError(
+                        source,
+                        f"line {first}: the first line has 1 field but the following lines are "
+                        f"{_SEP_NAMES[below]}-separated; the file may start with a title line: "
+                        "remove the lines above the header row",
+                    )
                 sep = ","  # a single-column file
             else:
                 sep = max(header_counts, key=lambda s: header_counts[s])
@@ -265,14 +275,14 @@ def _read_csv(
     for i, h in enumerate(header):
         if not h:
             problems.append(
-                Problem("line 1", f"column {i + 1} has no name; expected a column name")
+                Problem(f"line {lines[0]}", f"column {i + 1} has no name; expected a column name")
             )
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
         if h and h in seen:
             problems.append(
                 Problem(
-                    "line 1",
+                    f"line {lines[0]}",
                     f"column name {h!r} appears twice (columns {seen[h] + 1} and {i + 1}); "
                     "expected unique names",
                 )
@@ -280,25 +290,49 @@ def _read_csv(
         seen.setdefault(h, i)
     n = len(header)
     ends_with_newline = text.endswith(("\n", "\r"))
-    for k, (row, line) in enumerate(zip(rows[1:], lines[1:], strict=True)):
-        if len(row) != n:
-            last = k == len(rows) - 2
-            hint = (
-                "; the file looks truncated (last line cut short)"
-                if last and not ends_with_newline and len(row) < n
-                else ""
+    head = lines[0]
+    sep_name = _SEP_NAMES.get(sep, repr(sep))
+    wrong = [
+        (k, row, line)
+        for k, (row, line) in enumerate(zip(rows[1:], lines[1:], strict=True))
+        if len(row) != n
+    ]
+    if n == 1 and len(wrong) == len(rows) - 1 and wrong:
+        widths = sorted({len(r) for _, r, _ in wrong})
+        problems.append(
+            Problem(
+                f"line {head}",
+                f"the first line has 1 field but the following lines have {widths} with "
+                f"sep={sep_name}; the file may start with a title line: remove the lines "
+                "above the header row",
             )
-            problems.append(
-                Problem(
-                    f"line {line}",
-                    f"has {len(row)} field(s) with sep={_SEP_NAMES.get(sep, repr(sep))}; expected "
-                    f"{n} as in the header (line 1){hint}",
-                )
+        )
+    for k, row, line in wrong[:_MAX_FIELD_PROBLEMS]:
+        last = k == len(rows) - 2
+        hint = (
+            "; the file looks truncated (last line cut short)"
+            if last and not ends_with_newline and len(row) < n
+            else ""
+        )
+        problems.append(
+            Problem(
+                f"line {line}",
+                f"has {len(row)} field(s) with sep={sep_name}; expected {n} as in the "
+                f"header (line {head}){hint}",
             )
+        )
+    if len(wrong) > _MAX_FIELD_PROBLEMS:
+        problems.append(
+            Problem(
+                "",
+                f"... and {len(wrong) - _MAX_FIELD_PROBLEMS} more line(s) with the wrong number "
+                "of fields",
+            )
+        )
     if problems:
         raise InputError(source, problems)
     if len(rows) < 2:
-        raise InputError(source, "the file has a header (line 1) but no data rows")
+        raise InputError(source, f"the file has a header (line {head}) but no data rows")
 
     body = rows[1:]
     decimal = _resolve_decimal(body, header, lines[1:], decimal, source)
