@@ -73,24 +73,25 @@ def _missing_columns(data: pd.DataFrame, cols: list[str]) -> None:
         )
 
 
+def _plain(v: object) -> object:
+    item = getattr(v, "item", None)
+    return item() if callable(item) else v
+
+
 def _check_binary(data: pd.DataFrame, col: str) -> None:
     vals = pd.to_numeric(data[col], errors="coerce")
-    bad = ~vals.isin([0, 1])
-    if bad.any():
-        rows = list(data.index[bad.to_numpy()][:5])
-        shown = [data[col].iloc[int(np.flatnonzero(bad.to_numpy())[i])] for i in range(len(rows))]
-        raise InputError(
-            SOURCE,
-            [
-                Problem(f"row {r}, column {col!r}", f"expected 0 or 1, got {v!r}")
-                for r, v in zip(rows, shown, strict=True)
-            ]
-            + (
-                [Problem(f"column {col!r}", f"{int(bad.sum())} non-binary values in total")]
-                if bad.sum() > 5
-                else []
-            ),
-        )
+    bad = np.flatnonzero(~vals.isin([0, 1]).to_numpy())
+    if len(bad):
+        problems = [
+            Problem(
+                f"row {data.index[i]}, column {col!r}",
+                f"expected 0 or 1, got {_plain(data[col].iloc[i])!r}",
+            )
+            for i in bad[:5]
+        ]
+        if len(bad) > 5:
+            problems.append(Problem(f"column {col!r}", f"{len(bad)} non-binary values in total"))
+        raise InputError(SOURCE, problems)
 
 
 def _check_numeric(data: pd.DataFrame, col: str) -> None:
@@ -104,7 +105,7 @@ def _check_numeric(data: pd.DataFrame, col: str) -> None:
                 [
                     Problem(
                         f"row {r}, column {col!r}",
-                        f"expected a number, got {data.loc[r, col]!r} "
+                        f"expected a number, got {_plain(data.loc[r, col])!r} "
                         f"({int(bad.sum())} non-numeric values)",
                     )
                 ],
