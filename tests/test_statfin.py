@@ -71,10 +71,11 @@ def test_loader_equals_the_source_csv_on_a_random_sample() -> None:
         rows = list(csv.DictReader(fh))
     panel = load_statfin_12r5()
     assert len(panel) == len(rows) == 88596
+    sample = random.Random(20111231).sample(rows, 300)
     keys = panel["area_code"] + "|" + panel["month"].dt.strftime("%Y-%m")
-    lookup = dict(zip(keys, panel.to_dict("records"), strict=True))
-    rng = random.Random(20111231)
-    for r in rng.sample(rows, 300):
+    wanted = keys.isin({f"{r['area_code']}|{r['month']}" for r in sample})
+    lookup = dict(zip(keys[wanted], panel[wanted].to_dict("records"), strict=True))
+    for r in sample:
         got = lookup[f"{r['area_code']}|{r['month']}"]
         assert got["area"] == r["area_name"]
         assert got["area_level"] == r["area_level"]
