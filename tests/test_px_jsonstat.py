@@ -57,8 +57,10 @@ def test_px_other_language_and_codes() -> None:
     assert en.set_index(["Information", "Year"]).loc[("atp_eihoit", "2013"), "value"] == 13700
 
 
-def test_px_through_read_table() -> None:
+def test_px_and_jsonstat_through_read_table() -> None:
     pd.testing.assert_frame_equal(read_table(PX), read_px(PX))
+    # "jsonstat" is the params spelling of the format
+    pd.testing.assert_frame_equal(read_table(JSON, format="jsonstat"), read_jsonstat2(JSON))
 
 
 _PX_TEXT = """CHARSET="ANSI";

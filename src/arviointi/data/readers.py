@@ -40,6 +40,9 @@ FORMATS: dict[str, str] = {
     ".json": "jsonstat2",
 }
 
+#: Other accepted spellings of a format name.
+_FORMAT_ALIASES = {"jsonstat": "jsonstat2", "json": "jsonstat2", "xlsx": "excel", "tsv": "csv"}
+
 _SEPS = (",", ";", "\t")
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
@@ -73,7 +76,7 @@ def read_table(
     """
     p = Path(path)
     source = str(p)
-    fmt = format or FORMATS.get(p.suffix.lower())
+    fmt = _FORMAT_ALIASES.get(format, format) if format else FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise InputError(
             source,
