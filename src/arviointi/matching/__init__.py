@@ -7,6 +7,7 @@ outcome frame and the DiD panel stay in memory and are never reported).
 
 from arviointi.matching.cem import coarsened_exact_match
 from arviointi.matching.fe_did import person_fe_did
+from arviointi.matching.matched_effect import matched_effect
 from arviointi.matching.outcomes import (
     SUBGROUPS,
     client_outcomes,
@@ -26,6 +27,7 @@ __all__ = [
     "did_panel",
     "kaplan_meier",
     "kaplan_meier_by",
+    "matched_effect",
     "outcome_summary",
     "person_fe_did",
     "propensity_match",

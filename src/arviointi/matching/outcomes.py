@@ -145,12 +145,15 @@ def client_outcomes(
     panel: pd.DataFrame,
     *,
     entry_col: str = "entry_month",
-    window_months: int = 12,
+    window_months: int | None = 12,
 ) -> pd.DataFrame:
     """Per-person outcomes in the window ``[entry, entry + window_months)`` (in memory only).
 
+    ``window_months=None`` uses every month from entry on.
+
     Columns: ``person_id``, ``group`` (when in clients), ``months_observed``,
-    ``months_employed``, ``exit_to_work`` (1 if employed in any month of the window),
+    ``months_employed``, ``share_employed`` (= months_employed / months_observed),
+    ``exit_to_work`` (1 if employed in any month of the window),
     ``time_to_employment`` (relative month of the first employed month, or of the last
     observed month when censored), ``event`` (1 employed, 0 censored), the sums
     ``benefit_days`` and ``municipal_share_eur`` when the panel has them, and the subgroup
@@ -163,17 +166,19 @@ def client_outcomes(
         out = client_outcomes(clients, panel, window_months=12)
         outcome_summary(out)
     """
-    if not (isinstance(window_months, int) and window_months >= 1):
+    if window_months is not None and not (isinstance(window_months, int) and window_months >= 1):
         raise ParamsError("client_outcomes", f"window_months: expected >= 1, got {window_months}")
     _check_clients(clients, entry_col)
     check_client_panel(panel)
     p, notes = _relative(clients, panel, entry_col)
-    p = p[(p["rel_month"] >= 0) & (p["rel_month"] < window_months)]
+    upper = np.inf if window_months is None else window_months
+    p = p[(p["rel_month"] >= 0) & (p["rel_month"] < upper)]
     p = p.assign(employed=(p["status"] == "employed").astype(int))
     g = p.groupby("person_id")
     out = pd.DataFrame({"months_observed": g.size(), "months_employed": g["employed"].sum()})
     first_emp = p[p["employed"] == 1].groupby("person_id")["rel_month"].min()
     last_obs = g["rel_month"].max()
+    out["share_employed"] = out["months_employed"] / out["months_observed"]
     out["exit_to_work"] = (out["months_employed"] > 0).astype(float)
     out["event"] = out.index.isin(first_emp.index).astype(float)
     out["time_to_employment"] = first_emp.reindex(out.index).fillna(last_obs).astype(float)
