@@ -131,7 +131,10 @@ def mde_from_pre_period(
     x, z = E[:-1].ravel(), E[1:].ravel()
     rho_hat = float(x @ z / (x @ x))
     rho = float(np.clip((T * rho_hat + 1) / (T - 3), -0.99, 0.99))  # Kendall (1954)
-    sigma = float(math.sqrt((E**2).sum() / (N * (T - 1))))
+    # removing each unit's mean also removes the variance of that mean, (1 + rho)/(1 - rho)/T
+    # of the marginal variance for an AR(1) (large-T approximation)
+    shrink = 1 - (1 + rho) / (1 - rho) / T
+    sigma = float(math.sqrt((E**2).sum() / (N * (T - 1)) / max(shrink, 0.1)))
     csd = contrast_sd_ar1(T, n_post, sigma, rho)
     n_t = len(treated_units)
     design = Design(n_t, N - n_t, T, n_post, True)
