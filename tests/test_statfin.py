@@ -139,3 +139,26 @@ def test_load_source_statfin() -> None:
     )
     dec = frame[(frame["area"] == "Turku") & (frame["month"] == pd.Timestamp("2011-12-01"))]
     assert dec["unemployed"].tolist() == [11356]
+
+
+@needs_shared
+def test_real_csv_through_load_source_with_a_column_map() -> None:
+    """The shared large-cities CSV read as a user file: mapping, areas, digest, duplicates."""
+    spec = {
+        "kind": "file",
+        "schema": "area_panel",
+        "path": "tyonv_12r5_large_cities_2006-01_2023-10.csv",
+        "columns": {"area_code": "area", "unemployed_jobseekers": "unemployed"},
+        "areas": ["KU853"],
+    }
+    frame = load_source(spec, base_dir=SHARED_CSV.parent)
+    assert len(frame) == 214
+    dec = frame[frame["month"] == pd.Timestamp("2011-12-01")]
+    assert dec["unemployed"].tolist() == [11356]
+    assert round(float(dec["unemployment_rate"].iloc[0]), 1) == 12.9
+    assert "unemployed_share_pct_derived" in frame.attrs["extra_columns"]
+    # by name, Turku is both the municipality and the sub-region: one row per (area, month)
+    # is violated and the error points at both lines
+    spec["columns"] = {"area_name": "area", "unemployed_jobseekers": "unemployed"}
+    with pytest.raises(InputError, match=r"duplicate \(area, month\) = \('Turku', '2006-01'\)"):
+        load_source(spec, base_dir=SHARED_CSV.parent)

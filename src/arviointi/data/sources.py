@@ -66,6 +66,8 @@ def load_source(spec: Any, *, base_dir: Path) -> pd.DataFrame:
         if loader is None:
             raise InputError(label, "arviointi.data.synthetic has no load_synthetic(spec)")
         frame: pd.DataFrame = loader(spec)
+        if areas is not None and "area" in frame.columns:
+            frame = check_areas(frame, list(areas), source=f"synthetic {schema_name}")
         frame.attrs.setdefault("sources", [])
         frame.attrs["synthetic"] = True
         return frame
