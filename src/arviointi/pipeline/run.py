@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import importlib.util
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,14 +66,6 @@ def run_point(evaluation: Evaluation) -> RunPoint:
 
     month = parse_month(requested)
     return RunPoint(None, month, month)
-
-
-def _renderer_available() -> bool:
-    names = ("arviointi.report.render", "arviointi.report.pdf", "arviointi.report.meta")
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in names)
-    except ImportError:
-        return False
 
 
 def run_evaluation(
@@ -242,10 +233,7 @@ def _render(
     notes: list[str],
     say: Progress,
 ) -> list[Path]:
-    if not _renderer_available():
-        notes.append("reports not rendered: arviointi.report.render is not available yet")
-        say("warning: " + notes[-1])
-        return []
+    # imported here so that `arviointi validate` does not load nbconvert
     render = importlib.import_module("arviointi.report.render")
     pdf = importlib.import_module("arviointi.report.pdf")
     meta_module = importlib.import_module("arviointi.report.meta")
