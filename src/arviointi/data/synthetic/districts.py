@@ -2,8 +2,9 @@
 
 Model (documented in data/synthetic/README.md):
 
-* Turku's monthly unemployed and labour force are the REAL series (frozen copy in
-  :mod:`.turku_series`). District labour forces are fixed shares of Turku's.
+* Turku's monthly unemployed and labour force are the REAL StatFin 12r5 series, read
+  through the data layer (:func:`arviointi.data.load_statfin_12r5`). District labour
+  forces are fixed shares of Turku's.
 * Counterfactual district unemployment rates are additive: base rate (December 2011) +
   one common Turku shock ``c_t`` + serially correlated district noise (AR(1), anchored at
   zero in December 2011, labour-force-weighted mean zero each month). The common shock is
@@ -22,17 +23,20 @@ Model (documented in data/synthetic/README.md):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ...errors import ParamsError
+from ..statfin import load_statfin_12r5
 from .allocation import FloatArray, IntArray, anchored_ar1, largest_remainder
 from .truth import TrueEffects
-from .turku_series import FIRST_MONTH, TURKU_MONTHLY
 
 PILOT_AREA = "Varissuo"
+TURKU_CODE = "KU853"
 ANCHOR_MONTH = pd.Timestamp("2011-12-01")
 
 #: District, labour force and unemployed persons in December 2011. Varissuo and Papinsaari
@@ -139,11 +143,27 @@ def district_table() -> pd.DataFrame:
     return frame
 
 
+@functools.lru_cache(maxsize=1)
+def _turku_real() -> tuple[pd.DataFrame, tuple[dict[str, str], ...]]:
+    real = load_statfin_12r5(areas=[TURKU_CODE])
+    frame = real[["month", "unemployed", "labour_force"]].copy()
+    frame["month"] = frame["month"].astype("datetime64[us]")
+    sources = tuple(
+        {"path": Path(str(s.get("path", ""))).name, "sha256": str(s.get("sha256", ""))}
+        for s in real.attrs.get("sources", [])
+    )
+    return frame.reset_index(drop=True), sources
+
+
 def turku_series() -> pd.DataFrame:
-    """The frozen real Turku series as a frame: month, unemployed, labour_force."""
-    frame = pd.DataFrame(TURKU_MONTHLY, columns=["month", "unemployed", "labour_force"])
-    frame["month"] = pd.to_datetime(frame["month"] + "-01")
-    return frame
+    """Turku's REAL monthly series (month, unemployed, labour_force) from the data layer:
+    StatFin 12r5, municipality KU853, CC BY 4.0 (Statistics Finland / TEM)."""
+    return _turku_real()[0].copy()
+
+
+def turku_series_sources() -> list[dict[str, str]]:
+    """File name and SHA-256 of the StatFin file the Turku series was read from."""
+    return [dict(s) for s in _turku_real()[1]]
 
 
 @dataclass(frozen=True)
@@ -176,8 +196,9 @@ def generate_area(
     if sim_start - pd.DateOffset(months=24) < first_real:
         raise ParamsError(
             "<generate_turku>",
-            f"start={start:%Y-%m}: expected 2008-01 or later (the real Turku series starts "
-            f"{FIRST_MONTH} and 24 months of history are needed)",
+            f"start={start:%Y-%m}: expected {first_real + pd.DateOffset(months=24):%Y-%m} or "
+            f"later (the real Turku series starts {first_real:%Y-%m} and 24 months of "
+            "history are needed)",
         )
     if sim_end > last_real:
         raise ParamsError(

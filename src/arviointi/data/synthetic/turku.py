@@ -23,6 +23,7 @@ from .districts import (
     VARISSUO_2011_12,
     district_table,
     generate_area,
+    turku_series_sources,
 )
 from .survey import generate_survey
 from .truth import TrueEffects, Truth
@@ -220,8 +221,13 @@ def generate_turku(
         "n_comparison_clients": int(n_comparison_clients),
         "parallel_trend_districts": districts.loc[districts["parallel_trend"], "area"].tolist(),
         "proportional_districts": list(PROPORTIONAL_DISTRICTS),
-        "turku_series": "frozen copy of the real StatFin 12r5 Turku series (KU853), "
-        "arviointi.data.synthetic.turku_series",
+        "turku_series": {
+            "description": "REAL monthly Turku series (KU853) read with "
+            "arviointi.data.load_statfin_12r5; districts add up to it",
+            "attribution": "Statistics Finland / Ministry of Economic Affairs and Employment, "
+            "Employment Service Statistics, StatFin table 12r5 (CC BY 4.0)",
+            "files": turku_series_sources(),
+        },
         "calibration_targets": {
             "anchor_month": "2011-12",
             "turku": dict(TURKU_2011_12),
