@@ -74,7 +74,7 @@ def stores(path: Path = DATA) -> pd.DataFrame:
     d["fte1"] = d.EMPFT + d.NMGRS + 0.5 * d.EMPPT
     d["fte2"] = d.EMPFT2 + d.NMGRS2 + 0.5 * d.EMPPT2
     for chain in (2, 3, 4):
-        d[f"chain{chain}"] = (chain == d.CHAIN).astype(int)
+        d[f"chain{chain}"] = d["CHAIN"].eq(chain).astype(int)
     return d
 
 

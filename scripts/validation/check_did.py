@@ -145,7 +145,8 @@ def simulated_panel(seed: int = 7, n_units: int = 12, n_periods: int = 20) -> pd
                 }
             )
     df = pd.DataFrame(rows)
-    return df.drop(index=rng.choice(len(df), size=15, replace=False)).reset_index(drop=True)
+    drop = rng.choice(len(df), size=15, replace=False)
+    return df.loc[~df.index.isin(drop)].reset_index(drop=True)
 
 
 def pyfixest_checks() -> list[dict[str, Any]]:

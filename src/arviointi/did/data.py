@@ -205,10 +205,10 @@ def prepare(
         frame = frame.loc[~na.any(axis=1)]
     if frame.empty:
         raise InputError(SOURCE, "no rows left after dropping rows with missing values")
-    for col in [treatment] if panel else [group, post]:
-        assert col is not None
-        _check_binary(frame, col)
-        frame[col] = pd.to_numeric(frame[col]).astype(int)
+    binary = [treatment] if panel else [group, post]
+    for bcol in [c for c in binary if c is not None]:
+        _check_binary(frame, bcol)
+        frame[bcol] = pd.to_numeric(frame[bcol]).astype(int)
     if weights is not None and (frame[weights] <= 0).any():
         r = frame.index[(frame[weights] <= 0).to_numpy()][0]
         raise InputError(SOURCE, [Problem(f"row {r}, column {weights!r}", "weights must be > 0")])

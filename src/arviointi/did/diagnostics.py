@@ -79,10 +79,13 @@ def pretrend_test(prep: Prepared, spec: dict[str, Any]) -> dict[str, Any]:
         tilde = demean(np.column_stack([prep.y[pre], prep.X[pre]]), [g, prep.fe[1][pre]])
         gam = np.linalg.lstsq(tilde[:, 1:], tilde[:, 0], rcond=None)[0]
         frame["y"] = prep.y[pre] - prep.X[pre] @ gam
-    slopes = frame.groupby("g").apply(
-        lambda d: float(np.polyfit(d["t"], d["y"], 1)[0]) if len(d) >= 2 else np.nan,
-        include_groups=False,
-    )
+    # per-cluster OLS slope: cov(t, y) / var(t), from grouped sums (no per-group fitting)
+    frame["tt"], frame["ty"] = frame.t * frame.t, frame.t * frame.y
+    s = frame.groupby("g")[["t", "y", "tt", "ty"]].sum()
+    cnt = frame.groupby("g").size()
+    sxx = s.tt - s.t**2 / cnt
+    sxy = s.ty - s.t * s.y / cnt
+    slopes = (sxy / sxx).where(sxx > 0)
     ok = slopes.notna()
     treated = prep.cluster_treated[slopes.index.to_numpy()]
     out = donald_lang(slopes[ok].to_numpy(), treated[ok.to_numpy()])

@@ -15,6 +15,7 @@ outcome, so no model is refitted per placebo.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -162,6 +163,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
     estimate = float(coef[0])
     n_absorbed = sum(len(np.unique(f)) for f in prep.fe) - (len(prep.fe) - 1)
     clustered = prep.cluster is not None
+    cluster_codes = prep.cluster if prep.cluster is not None else np.zeros(n, dtype=np.intp)
     if clustered:
         assert prep.cluster is not None
         n_treated = int(prep.cluster_treated.sum())
@@ -192,7 +194,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
     details: dict[str, Any] = {"design": design.as_dict()}
     se: float | None
     df: float | None
-    ci = None
+    ci: Callable[[float], tuple[float, float]] | None = None
     pvalue: float | None
     V: Array | None = None
     if method in ("classical", "robust", "cluster"):
@@ -205,7 +207,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
         else:
             if not clustered:
                 raise DesignError("inference='cluster' needs cluster= (or unit=) to cluster on")
-            V = vcov_cr1(Z, resid, prep.cluster, nested, n_absorbed)
+            V = vcov_cr1(Z, resid, cluster_codes, nested, n_absorbed)
             df = float(len(prep.cluster_labels) - 1)
             details["n_clusters"] = len(prep.cluster_labels)
             details["n_absorbed_nested"] = nested
@@ -230,7 +232,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
             out = wild_cluster_bootstrap(
                 Z,
                 yt,
-                prep.cluster,
+                cluster_codes,
                 0,
                 B=9999,
                 weights="webb" if G < 12 else "rademacher",
@@ -274,7 +276,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
     # per-coefficient table (covariates): analytic SEs; cluster-robust when design-based
     if V is None:
         if clustered:
-            V = vcov_cr1(Z, resid, prep.cluster, nested, n_absorbed)
+            V = vcov_cr1(Z, resid, cluster_codes, nested, n_absorbed)
         else:
             V = vcov_hc1(Z, resid, n_absorbed)
         table_note = "cluster-robust (CR1)" if clustered else "HC1"
