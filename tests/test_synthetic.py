@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arviointi.data import load_statfin_12r5, validate
+from arviointi.data import load_statfin_12r5, read_table, validate
 from arviointi.data.synthetic import (
     OUTCOMES,
     SyntheticTurku,
@@ -523,3 +523,30 @@ def test_generate_turku_bad_arguments(kwargs: dict[str, Any], key: str) -> None:
 def test_truth_att_unknown_outcome(default: SyntheticTurku) -> None:
     with pytest.raises(ParamsError, match="outcome"):
         default.truth.att("happiness", "area")
+
+
+def test_written_files_round_trip_through_the_data_layer(tmp_path: Path) -> None:
+    data = generate_turku(5, n_pilot_clients=60, n_comparison_clients=120)
+    paths = data.write(tmp_path)
+    for name in ("area_panel", "clients", "client_panel", "survey", "cost_ledger", "invoices"):
+        frame = validate(read_table(paths[name]), name, source=paths[name].name)
+        assert len(frame) == len(getattr(data, name)), name
+
+
+def test_other_windows_keep_calibration_and_pilot_timing() -> None:
+    data = generate_turku(
+        9,
+        start="2010-01",
+        end="2015-12",
+        pilot_start="2012-09",
+        n_pilot_clients=60,
+        n_comparison_clients=120,
+    )
+    dec = _dec(data)
+    assert dec["unemployed"].sum() == 11356
+    assert _row(dec, "Varissuo")["unemployed"] == 1040
+    assert data.area_panel["month"].min() == pd.Timestamp("2010-01-01")
+    assert data.area_panel["month"].max() == pd.Timestamp("2015-12-01")
+    assert data.truth.att("unemployment_rate", "area", "2010-01", "2012-08") == 0.0
+    assert data.truth.att("unemployment_rate", "area", "2012-09", "2012-09") < 0
+    assert data.clients["entry_month"].min() >= pd.Timestamp("2012-09-01")
