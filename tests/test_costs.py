@@ -4,6 +4,7 @@ intervals, net savings and target progress (Tampere -3 % = about 966 582 EUR).""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,3 +163,74 @@ def test_target_progress_tampere() -> None:
         target_progress({2017: 1.0, 2018: 2.0})
     with pytest.raises(InputError, match="year 2017"):
         target_progress({2016: 1.0, 2017: np.nan})
+
+
+# --- municipal share from benefit days -----------------------------------------------------
+
+from arviointi.costs import municipal_share_from_days  # noqa: E402
+
+
+def share_case() -> tuple[pd.DataFrame, pd.DataFrame]:
+    clients = pd.DataFrame(
+        {"person_id": ["a", "b", "c", "d"], "unemployment_days_at_entry": [290, 480, 990, 0]}
+    )
+    panel = pd.DataFrame(
+        {
+            "person_id": ["a", "b", "c", "c", "d"],
+            "month": pd.to_datetime(
+                ["2015-01-01", "2014-03-01", "2015-05-01", "2015-06-01", "2014-01-01"]
+            ),
+            "status": ["unemployed", "unemployed", "unemployed", "services", "unemployed"],
+            "benefit_days": [31, 22, 21, 20, 21],
+        }
+    )
+    return clients, panel
+
+
+def test_municipal_share_from_days_by_hand() -> None:
+    clients, panel = share_case()
+    out = municipal_share_from_days(panel, clients, daily_eur=10.0).set_index(
+        ["person_id", "month"]
+    )["municipal_share_eur_computed"]
+    # a, 2015: days 291..321 -> 10 state days, 21 at 50 % = 10.5 days
+    assert out[("a", pd.Timestamp("2015-01-01"))] == pytest.approx(105.0)
+    # b, 2014 (pre-2015 rule): days 481..502 -> 2 days past 500 at 50 % = 1 day
+    assert out[("b", pd.Timestamp("2014-03-01"))] == pytest.approx(10.0)
+    # c, 2015: days 991..1011 -> 10 at 50 % + 11 at 70 % = 12.7 days
+    assert out[("c", pd.Timestamp("2015-05-01"))] == pytest.approx(127.0)
+    # c in services: state-paid
+    assert out[("c", pd.Timestamp("2015-06-01"))] == 0.0
+    assert out[("d", pd.Timestamp("2014-01-01"))] == 0.0
+
+
+def test_municipal_share_rule_set_is_a_parameter() -> None:
+    clients, panel = share_case()
+
+    def eur(rules: Any) -> pd.Series:
+        out = municipal_share_from_days(panel, clients, daily_eur=10.0, rules=rules)
+        return out["municipal_share_eur_computed"]
+
+    pre = eur("pre2015")
+    # pre-2015 rule applied to a (days 291..321): nothing past 500 -> 0; c: 991..1011 at 50 %
+    assert pre.iloc[0] == 0.0
+    assert pre.iloc[2] == pytest.approx(21 * 0.5 * 10)
+    new = eur("2015")
+    # 2015 rule applied to b (481..502): all in 301..1000 at 50 % -> 11 days
+    assert new.iloc[1] == pytest.approx(110.0)
+    flat = eur(((1, 1.0),))
+    assert flat.iloc[0] == pytest.approx(310.0)
+    with pytest.raises(ParamsError, match="rules"):
+        eur(((0, 0.5),))
+    with pytest.raises(ParamsError, match="rules"):
+        eur("2016")
+
+
+def test_municipal_share_matches_synthetic_generator() -> None:
+    # an independent implementation: the synthetic generator bills with its own rule code
+    from arviointi.data.synthetic import DAILY_SUBSIDY_EUR, generate_turku
+
+    s = generate_turku(3)
+    out = municipal_share_from_days(s.client_panel, s.clients, daily_eur=DAILY_SUBSIDY_EUR)
+    ref = s.client_panel.sort_values(["person_id", "month"])["municipal_share_eur"].to_numpy()
+    assert np.abs(out["municipal_share_eur_computed"].to_numpy() - ref).max() <= 0.006
+    assert out["municipal_share_eur_computed"].sum() > 0

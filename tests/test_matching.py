@@ -173,7 +173,7 @@ def test_bad_input_names_column_and_rows() -> None:
     with pytest.raises(InputError, match=r"(?s)clients.*'education'"):
         propensity_match(clients.drop(columns="education"), covariates=COVS)
     dup = clients.copy()
-    dup.loc[3, "person_id"] = dup.loc[2, "person_id"]
+    dup["person_id"] = dup["person_id"].where(dup.index != 3, dup["person_id"].iloc[2])
     with pytest.raises(InputError, match=r"(?s)rows 3, 4, column 'person_id'"):
         propensity_match(dup, covariates=COVS)
     with pytest.raises(ParamsError, match="ratio"):
@@ -444,4 +444,18 @@ def test_matched_effect_on_synthetic_turku_recovers_truth() -> None:
     r = matched_effect(out, m, outcome="share_employed", obs_weight="months_observed")
     # pooled share of person-months; the naive comparison is biased by selection
     assert abs(naive_diff - truth) > 4 * r.se  # diff over sorted groups = pilot - comparison
+    assert abs(r.estimate - truth) < 3 * r.se
+
+
+def test_matched_effect_on_municipal_share_euros_synthetic() -> None:
+    from arviointi.data.synthetic import generate_turku
+
+    s = generate_turku(1)
+    out = client_outcomes(s.clients, s.client_panel, window_months=None)
+    m = propensity_match(s.clients, seed=0)
+    r = matched_effect(
+        out, m, outcome="municipal_share_eur_per_month", obs_weight="months_observed"
+    )
+    truth = s.truth.att("municipal_share_eur", "client")  # EUR per pilot client-month
+    assert truth < 0
     assert abs(r.estimate - truth) < 3 * r.se

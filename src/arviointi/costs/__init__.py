@@ -1,20 +1,24 @@
 """Cost analyses: budget against actual with the grant, cost per client, cost-effectiveness,
 net savings and progress against a target.
 
-The municipal-share rule sets (pre-2015 and 2015) live in
-``arviointi.costs.municipal_share`` (written with the synthetic-data generator); DiD on the
-municipal-share euros uses :func:`arviointi.matching.fe_did.person_fe_did` with
-``outcome="municipal_share_eur"`` (client level) or :mod:`arviointi.did` (area level).
+The municipal share of the labour market subsidy is computed from benefit days under a
+rule set chosen by parameter in :mod:`arviointi.costs.share_from_days`. Effects on the
+municipal-share euros: :func:`arviointi.matching.matched_effect` (client level, matched),
+:func:`arviointi.matching.person_fe_did` with ``outcome="municipal_share_eur"`` (client
+panel with a pre-period) or :mod:`arviointi.did` (area level, invoices).
 """
 
 from arviointi.costs.budget import budget_vs_actual, cost_per_client
 from arviointi.costs.effectiveness import cost_effectiveness, net_savings
+from arviointi.costs.share_from_days import RULE_SETS, municipal_share_from_days
 from arviointi.costs.target import target_progress
 
 __all__ = [
+    "RULE_SETS",
     "budget_vs_actual",
     "cost_effectiveness",
     "cost_per_client",
+    "municipal_share_from_days",
     "net_savings",
     "target_progress",
 ]

@@ -156,7 +156,8 @@ def client_outcomes(
     ``exit_to_work`` (1 if employed in any month of the window),
     ``time_to_employment`` (relative month of the first employed month, or of the last
     observed month when censored), ``event`` (1 employed, 0 censored), the sums
-    ``benefit_days`` and ``municipal_share_eur`` when the panel has them, and the subgroup
+    ``benefit_days`` and ``municipal_share_eur`` when the panel has them (plus
+    ``municipal_share_eur_per_month``), and the subgroup
     flags when the clients carry age, language and unemployment days. Persons without panel
     rows in the window get ``months_observed = 0`` and missing outcomes; their number is in
     ``attrs["notes"]``.
@@ -185,6 +186,8 @@ def client_outcomes(
     for col in ("benefit_days", "municipal_share_eur"):
         if col in p.columns:
             out[col] = g[col].sum().astype(float)
+    if "municipal_share_eur" in out.columns:
+        out["municipal_share_eur_per_month"] = out["municipal_share_eur"] / out["months_observed"]
     ids = clients["person_id"].to_numpy()
     out = out.reindex(ids)
     out.index.name = "person_id"
