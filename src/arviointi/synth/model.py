@@ -21,6 +21,7 @@ from arviointi.errors import DesignError, InputError, Problem
 from arviointi.results.base import InferenceInfo
 from arviointi.synth.outcome_matrix import outcome_matrix
 from arviointi.synth.results import SynthResults
+from arviointi.synth.simplex import simplex_lstsq
 from arviointi.synth.weights import fit_synth_weights, scale_predictors
 
 Covariate = str | tuple[str, Sequence[object]]
@@ -89,8 +90,9 @@ def synthetic_control(
 
     Parameters
     ----------
-    covariates : predictors. ``None`` = the outcome in every pre-period (then ``V`` hardly
-        matters). Otherwise a list of column names (averaged over all pre-periods,
+    covariates : predictors. ``None`` = the outcome in every pre-period; then (with the
+        default ``fit_times``) the nested problem is solved exactly: the weights minimise
+        the pre-period MSPE. Otherwise a list of column names (averaged over all pre-periods,
         ignoring missing values) or ``(column, times)`` pairs (averaged over ``times``).
     fit_times : periods whose outcome MSPE chooses ``V`` (default: all pre-periods)
     v : fixed predictor weights instead of the nested optimisation
@@ -129,7 +131,19 @@ def synthetic_control(
     )
     y = om.y
 
+    # with the pre-period outcomes as the only predictors and V judged on the same
+    # periods, the nested problem is solved exactly by the V that undoes the scaling
+    # (V_kk proportional to sd_k^2): the weights minimise the fit-period MSPE directly
+    direct = covariates is None and v is None and fit == list(om.pre)
+
     def fit_one(target: Any, pool: list[Any]) -> tuple[np.ndarray, np.ndarray, float]:
+        if direct:
+            z1 = y.loc[target, fit].to_numpy()
+            z0 = y.loc[pool, fit].to_numpy().T
+            wd = simplex_lstsq(z0, z1)
+            sd2 = np.var(np.column_stack([z1, z0]), axis=1, ddof=1)
+            vd = sd2 / sd2.sum() if sd2.sum() > 0 else np.full(len(sd2), 1 / len(sd2))
+            return wd, vd, float(np.mean((z1 - z0 @ wd) ** 2))
         x1, x0 = scale_predictors(
             table[target].to_numpy(np.float64), table[pool].to_numpy(np.float64)
         )
