@@ -256,3 +256,46 @@ def test_committed_json_schema_is_current() -> None:
     schema = json.loads(committed)
     assert schema["additionalProperties"] is False
     assert "schema" in schema["$defs"]["DataSource"]["properties"]
+
+
+# -- the real data layer: shipped StatFin extract and the synthetic Turku generator -------
+def test_real_sources_seed_default_and_area_suggestions(tmp_path: Path) -> None:
+    text = f"""
+id: real-sources
+title: {{fi: Turku}}
+base_dir: {ROOT}
+data:
+  statfin:
+    kind: statfin_12r5
+    schema: area_panel
+    path: data/statfin/tyonv_12r5_monthly.csv.gz
+    areas: [Turku, Raisio]
+    level: kunta
+  districts: {{kind: synthetic, schema: area_panel, generator: turku}}
+design:
+  pilot_areas: [Varissuo]
+  comparison: {{areas: [Runosmaki, Raisio]}}
+  pilot_start: 2013-01
+  end: 2015-12
+  pre_window: [2011-01, 2012-12]
+  post_window: [2013-01, 2015-12]
+outcomes:
+  - {{name: unemployed, section: employment, label: {{fi: Työttömät}}}}
+seed: 11
+notebooks: []
+"""
+    path = tmp_path / "real.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError) as excinfo:
+        validate_params(path)
+    found = problems_of(excinfo)
+    assert list(found) == [f"design.comparison.areas[0] (line {line_of(path, 'Runosmaki')})"]
+    assert "'Runosmäki'" in found[next(iter(found))]  # suggested from the synthetic districts
+
+    path.write_text(text.replace("Runosmaki", "Runosmäki"), encoding="utf-8")
+    evaluation, frames = validate_params(path)
+    assert frames["districts"].attrs["synthetic"] is True
+    assert evaluation.synthetic is True
+    params = evaluation.to_params()
+    assert params["data"]["districts"]["seed"] == 11  # the evaluation's seed
+    assert None not in params["data"]["statfin"].values()  # ready for load_source as is

@@ -111,7 +111,9 @@ def load_frames(evaluation: Evaluation) -> dict[str, pd.DataFrame]:
     """Load every data source of ``evaluation`` with ``arviointi.data.load_source``."""
     data = importlib.import_module("arviointi.data")
     return {
-        name: data.load_source(spec.model_dump(by_alias=True), base_dir=evaluation.root)
+        name: data.load_source(
+            spec.model_dump(by_alias=True, exclude_none=True), base_dir=evaluation.root
+        )
         for name, spec in evaluation.data.items()
     }
 
@@ -127,6 +129,10 @@ def _source_problems(
         specs = TypeAdapter(dict[str, DataSource]).validate_python(sources)
     except ValidationError:
         return {}, []  # already reported by the schema
+    seed = raw.get("seed", 0)
+    for spec in specs.values():
+        if spec.kind == "synthetic" and spec.seed is None:
+            spec.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
     shell = Evaluation.model_construct(data=specs, base_dir=raw.get("base_dir", ".."))
     shell._source_path = path.resolve()
     frames: dict[str, pd.DataFrame] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from arviointi.params.months import Month
 
@@ -65,9 +65,12 @@ class DataSource(_Strict):
     level: str | None = Field(
         default=None, description="StatFin area level (kunta, seutukunta, maakunta, ...)"
     )
-    seed: int | None = None
-    generator: dict[str, Any] | None = Field(
-        None, description="options passed to the synthetic generator"
+    seed: int | None = Field(
+        default=None, description="synthetic sources: default is the evaluation's seed"
+    )
+    generator: str | dict[str, Any] | None = Field(
+        default=None,
+        description="synthetic generator: its name ('turku') or a mapping of its options",
     )
     licence: str | None = None
     attribution: str | None = None
@@ -198,6 +201,14 @@ class Evaluation(_Strict):
     _source_path: Path | None = PrivateAttr(None)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _synthetic_seeds(self) -> Evaluation:
+        """A synthetic source without its own seed uses the evaluation's ``seed``."""
+        for source in self.data.values():
+            if source.kind == "synthetic" and source.seed is None:
+                source.seed = self.seed
+        return self
+
     # -- where things are ------------------------------------------------------------
     @property
     def source_path(self) -> Path | None:
@@ -231,8 +242,17 @@ class Evaluation(_Strict):
 
     # -- what notebooks receive ----------------------------------------------------
     def to_params(self) -> dict[str, Any]:
-        """The validated parameters as plain JSON types (what notebooks receive)."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The validated parameters as plain JSON types (what notebooks receive).
+
+        Data sources list only the fields that are set (no nulls), so that each can be
+        passed as it is to ``arviointi.data.load_source``.
+        """
+        params = self.model_dump(mode="json", by_alias=True)
+        params["data"] = {
+            name: spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for name, spec in self.data.items()
+        }
+        return params
 
     @property
     def synthetic(self) -> bool:
