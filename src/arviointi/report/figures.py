@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from arviointi.errors import InputError, Problem
 from arviointi.report.formatting import fmt_number
@@ -65,6 +66,28 @@ def _require(frame: Any, columns: Sequence[str], builder: str) -> pd.DataFrame:
 def _number_axis(ax: Any, lang: str, decimals: int = 1, axis: str = "y") -> None:
     formatter = FuncFormatter(lambda x, _pos: fmt_number(x, lang, decimals))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def _legend_below(fig: Figure, ax: Any) -> None:
+    """One legend under the plot, outside the data area (never hides a line)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(handles)))
+
+
+def _time_axis(ax: Any, values: pd.Series) -> None:
+    """Year ticks for long monthly series, month/year ticks for short ones (no ISO dates)."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return
+    span_months = (values.max() - values.min()).days / 30.4
+    if span_months > 30:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _pos: f"{mdates.num2date(x).month}/{mdates.num2date(x).year}")
+        )
 
 
 def _time_column(frame: pd.DataFrame, builder: str) -> str:
@@ -118,7 +141,7 @@ def event_study_figure(
         ax.set_xlabel(t("figure.rel_time", lang))
         ax.set_ylabel(ylabel or t("figure.effect", lang))
         _number_axis(ax, lang, decimals)
-        ax.legend(loc="lower left")
+        _legend_below(fig, ax)
     return fig
 
 
@@ -180,7 +203,8 @@ def counterfactual_figure(
         if ylabel:
             ax.set_ylabel(ylabel)
         _number_axis(ax, lang, decimals)
-        ax.legend(loc="best")
+        _time_axis(ax, data[tcol])
+        _legend_below(fig, ax)
     return fig
 
 
@@ -234,7 +258,8 @@ def gap_figure(
         ax.set_xlabel(t("figure.time", lang))
         ax.set_ylabel(t("figure.gap", lang))
         _number_axis(ax, lang, decimals)
-        ax.legend(loc="best")
+        _time_axis(ax, data[tcol])
+        _legend_below(fig, ax)
     return fig
 
 
@@ -270,8 +295,9 @@ def cost_figure(frame: pd.DataFrame, lang: str) -> Figure:
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(t("figure.eur", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         _number_axis(ax, lang, 0, axis="x")
-        ax.legend(loc="lower right")
+        _legend_below(fig, ax)
     return fig
 
 
@@ -310,7 +336,7 @@ def wellbeing_figure(frame: pd.DataFrame, lang: str, *, decimals: int = 1) -> Fi
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(t("figure.mean_score", lang))
         _number_axis(ax, lang, decimals, axis="x")
-        ax.legend(loc="best")
+        _legend_below(fig, ax)
     return fig
 
 
@@ -360,7 +386,7 @@ def measures_figure(frame: pd.DataFrame, lang: str) -> Figure:
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(t("figure.measures", lang))
         _number_axis(ax, lang, 0, axis="x")
-        ax.legend(loc="lower right", ncols=3)
+        _legend_below(fig, ax)
     return fig
 
 

@@ -1,0 +1,279 @@
+"""Disclosure control on adversarial tables.
+
+Every suppressed table is audited here independently of the module's own LP audit: by
+exhaustive search over the integer values the hidden cells could take given everything
+visible (small tables), and by linear algebra (a hidden cell is determined by the visible
+sums exactly when its unit vector lies in the row space of the constraint matrix).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arviointi.errors import DesignError, InputError
+from arviointi.report.disclosure import check_no_person_rows, suppress
+
+Cell = tuple[Hashable, str]
+
+
+def equations(
+    table: pd.DataFrame, counts: list[str], total_row: Hashable | None, total_col: str | None,
+    known_column_totals: bool = False,
+) -> list[tuple[list[Cell], Cell | float]]:  # fmt: skip
+    """(members, total) of every published sum: total is a table cell or a known number."""
+    body = [r for r in table.index if r != total_row]
+    eqs: list[tuple[list[Cell], Cell | float]] = []
+    if total_col is not None:
+        for r in table.index:
+            eqs.append(([(r, c) for c in counts], (r, total_col)))
+    if total_row is not None:
+        for c in [*counts, *([total_col] if total_col else [])]:
+            eqs.append(([(r, c) for r in body], (total_row, c)))
+    elif known_column_totals:
+        for c in counts:
+            eqs.append(([(r, c) for r in body], float(table.loc[body, c].sum())))
+    return eqs
+
+
+def feasible_values(
+    table: pd.DataFrame, mask: pd.DataFrame, eqs: list[tuple[list[Cell], Cell | float]]
+) -> dict[Cell, set[int]]:
+    """Every value each hidden cell can take, by exhaustive search with pruning."""
+    hidden = [(r, c) for r in mask.index for c in mask.columns if mask.loc[r, c]]
+    hidden = [cell for cell in hidden if any(cell in m or cell == t for m, t in eqs)]
+    # no hidden cell exceeds the largest published sum (the grand total when shown)
+    bound = int(max(float(table.loc[t]) if isinstance(t, tuple) else t for _, t in eqs))
+    values: dict[Cell, set[int]] = {cell: set() for cell in hidden}
+    assign: dict[Cell, int] = {}
+
+    def val(cell: Cell | float) -> float | None:
+        if not isinstance(cell, tuple):
+            return cell
+        if cell in assign:
+            return assign[cell]
+        if cell in values:
+            return None
+        return float(table.loc[cell])
+
+    def consistent() -> bool:
+        for members, total in eqs:
+            vals = [val(m) for m in members]
+            tot = val(total)
+            known = sum(v for v in vals if v is not None)
+            if tot is not None:
+                if known > tot:
+                    return False
+                if all(v is not None for v in vals) and known != tot:
+                    return False
+        return True
+
+    def candidates(cell: Cell) -> range:
+        # a cell that is the last unknown of a sum with a known total is forced
+        for members, total in eqs:
+            unknown = [m for m in members if val(m) is None]
+            tot = val(total)
+            if tot is not None and unknown == [cell]:
+                forced = tot - sum(v for m in members if (v := val(m)) is not None)
+                return range(int(forced), int(forced) + 1) if forced >= 0 else range(0)
+            if total == cell and all(val(m) is not None for m in members):
+                forced = sum(v for m in members if (v := val(m)) is not None)
+                return range(int(forced), int(forced) + 1)
+        return range(bound + 1)
+
+    def search(i: int) -> None:
+        if i == len(hidden):
+            for cell, v in assign.items():
+                values[cell].add(v)
+            return
+        for v in candidates(hidden[i]):
+            assign[hidden[i]] = v
+            if consistent():
+                search(i + 1)
+            del assign[hidden[i]]
+
+    search(0)
+    return values
+
+
+def determined_by_algebra(
+    table: pd.DataFrame, mask: pd.DataFrame, eqs: list[tuple[list[Cell], Cell | float]]
+) -> list[Cell]:
+    hidden = [(r, c) for r in mask.index for c in mask.columns if mask.loc[r, c]]
+    index = {cell: i for i, cell in enumerate(hidden)}
+    rows = []
+    for members, total in eqs:
+        row = np.zeros(len(hidden))
+        for m in members:
+            if m in index:
+                row[index[m]] += 1
+        if isinstance(total, tuple) and total in index:
+            row[index[total]] -= 1
+        rows.append(row)
+    a = np.array(rows) if rows else np.zeros((0, len(hidden)))
+    rank = np.linalg.matrix_rank(a) if len(a) else 0
+    out = []
+    for cell, i in index.items():
+        e = np.zeros(len(hidden))
+        e[i] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            out.append(cell)
+    return out
+
+
+def with_totals(body: pd.DataFrame) -> pd.DataFrame:
+    table = body.copy()
+    table["total"] = table.sum(axis=1)
+    table.loc["Total"] = table.sum(axis=0)
+    return table.astype(int)
+
+
+def test_district_with_three_clients() -> None:
+    body = pd.DataFrame(
+        {"pilot": [40, 2, 20, 12], "comparison": [35, 1, 18, 9]},
+        index=["Varissuo", "Papinsaari", "Lauste", "Halinen"],
+    )
+    table = with_totals(body)
+    s = suppress(table, ["pilot", "comparison"], total_row="Total", total_col="total")
+    # the district row is wholly below the threshold: its cells and its total are hidden
+    assert s.mask.loc["Papinsaari"].all()
+    assert s.primary.loc["Papinsaari"].all()
+    eqs = equations(table, ["pilot", "comparison"], "Total", "total")
+    assert determined_by_algebra(table, s.mask, eqs) == []
+    for cell, vals in feasible_values(table, s.mask, eqs).items():
+        assert len(vals) > 1, f"{cell} can only be {vals}"
+    # the original values are among the feasible ones (the audit is not vacuous)
+    assert 2 in feasible_values(table, s.mask, eqs)[("Papinsaari", "pilot")]
+
+
+def test_the_audit_catches_a_table_without_secondary_suppression() -> None:
+    body = pd.DataFrame({"pilot": [40, 2, 20], "comparison": [35, 9, 18]}, index=list("ABC"))
+    table = with_totals(body)
+    naive = pd.DataFrame(False, index=table.index, columns=table.columns)
+    naive.loc["B", "pilot"] = True  # primary only
+    eqs = equations(table, ["pilot", "comparison"], "Total", "total")
+    assert determined_by_algebra(table, naive, eqs) == [("B", "pilot")]
+    assert feasible_values(table, naive, eqs)[("B", "pilot")] == {2}
+
+
+def test_single_foreign_language_client_and_derived_mean() -> None:
+    table = pd.DataFrame(
+        {"n": [60, 8, 1], "mean_age": [41.2, 38.5, 57.0]}, index=["fi", "sv", "other"]
+    )
+    s = suppress(table, ["n"], known_column_totals=True)
+    assert s.mask.loc["other", "n"] and s.primary.loc["other", "n"]
+    assert s.mask.loc["other", "mean_age"], "the mean of one person is that person's age"
+    # the total (69) is public, so one more count is hidden and its mean too
+    assert s.mask.loc["sv", "n"] and s.mask.loc["sv", "mean_age"]
+    assert not s.mask.loc["fi"].any()
+    eqs = equations(table[["n"]], ["n"], None, None, known_column_totals=True)
+    for cell, vals in feasible_values(table[["n"]], s.mask[["n"]], eqs).items():
+        assert len(vals) > 1, cell
+    shown = s.display()
+    assert "57" not in " ".join(shown.to_numpy().ravel().astype(str))
+    assert (shown.loc["other"] == "..").all()
+
+
+def test_tiny_subgroups_cross_table() -> None:
+    body = pd.DataFrame(
+        {"basic": [3, 12, 1], "secondary": [7, 2, 15], "tertiary": [0, 9, 4]},
+        index=["<25", "25-49", "50+"],
+    )
+    table = with_totals(body)
+    counts = ["basic", "secondary", "tertiary"]
+    s = suppress(table, counts, total_row="Total", total_col="total")
+    for r in body.index:
+        for c in counts:
+            if 0 < body.loc[r, c] < 5:
+                assert s.mask.loc[r, c], (r, c)
+    assert not s.mask.loc["<25", "tertiary"], "zeros are not sensitive"
+    eqs = equations(table, counts, "Total", "total")
+    assert determined_by_algebra(table, s.mask, eqs) == []
+    for cell, vals in feasible_values(table, s.mask, eqs).items():
+        assert len(vals) > 1, cell
+    assert s.n_primary == 4 and s.n_secondary >= 2
+
+
+def test_threshold_comes_from_the_caller() -> None:
+    table = pd.DataFrame({"n": [12, 7, 30]}, index=list("abc"))
+    assert not suppress(table, ["n"], threshold=5).any_hidden
+    assert suppress(table, ["n"], threshold=10).mask.loc["b", "n"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=9, max_size=9))
+def test_random_tables_never_reveal_a_hidden_cell(values: list[int]) -> None:
+    body = pd.DataFrame(np.array(values).reshape(3, 3), index=list("abc"), columns=list("xyz"))
+    table = with_totals(body)
+    try:
+        s = suppress(table, list("xyz"), total_row="Total", total_col="total")
+    except DesignError:
+        return  # cannot protect (e.g. everything small) -> refused, never published
+    for r in table.index:
+        for c in [*"xyz", "total"]:
+            if 0 < table.loc[r, c] < 5:
+                assert s.mask.loc[r, c]
+    eqs = equations(table, list("xyz"), "Total", "total")
+    assert determined_by_algebra(table, s.mask, eqs) == []
+
+
+def test_bad_tables_name_row_and_column() -> None:
+    table = pd.DataFrame({"n": [4, -1, 2.5], "x": [1.0, 2.0, 3.0]}, index=list("abc"))
+    with pytest.raises(InputError) as err:
+        suppress(table, ["n"], derived={}, source="wellbeing table")
+    text = str(err.value)
+    assert "wellbeing table" in text
+    assert "row 2 ('b'), column 'n'" in text and "row 3 ('c'), column 'n'" in text
+    assert "column 'x'" in text and "neither a count" in text
+
+
+def test_inconsistent_total_is_refused() -> None:
+    table = with_totals(pd.DataFrame({"x": [10, 20], "y": [30, 40]}, index=list("ab")))
+    table.loc["a", "total"] = 41
+    with pytest.raises(InputError, match="row 'a', column 'total'"):
+        suppress(table, ["x", "y"], total_row="Total", total_col="total")
+
+
+def test_unprotectable_line_is_a_design_error() -> None:
+    table = pd.DataFrame({"n": [3]}, index=["only"])
+    with pytest.raises(DesignError):
+        suppress(table, ["n"], known_column_totals=True)
+
+
+@pytest.mark.parametrize("column", ["person_id", "Henkilötunnus", "client id", "Nimi", "email"])
+def test_identifier_columns_are_refused(column: str) -> None:
+    frame = pd.DataFrame({column: ["a", "b"], "n": [1, 2]})
+    with pytest.raises(InputError, match="person identifier"):
+        check_no_person_rows(frame, source="tab.csv")
+
+
+def test_identity_codes_in_cells_are_refused() -> None:
+    frame = pd.DataFrame({"area": ["Varissuo", "x 131052-308T y"], "n": [10, 12]})
+    with pytest.raises(InputError) as err:
+        check_no_person_rows(frame, source="tab.csv")
+    assert "row 2, column 'area'" in str(err.value)
+
+
+def test_repeated_groups_and_too_many_rows_are_refused() -> None:
+    frame = pd.DataFrame({"area": ["a", "b", "a"], "n": [1, 2, 3]})
+    with pytest.raises(InputError, match="row 3"):
+        check_no_person_rows(frame, group_cols=["area"])
+    with pytest.raises(InputError, match="at most 2"):
+        check_no_person_rows(frame, max_rows=2)
+    check_no_person_rows(frame.drop_duplicates("area"), group_cols=["area"], max_rows=2)
+
+
+def test_brute_force_helper_agrees_on_a_hand_solved_case() -> None:
+    # 2x2 with all four inner cells hidden and margins (5, 7 | 6, 6): a in 0..5, fixed sum
+    table = with_totals(pd.DataFrame({"x": [2, 4], "y": [3, 3]}, index=list("ab")))
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for r, c in itertools.product("ab", "xy"):
+        mask.loc[r, c] = True
+    vals = feasible_values(table, mask, equations(table, ["x", "y"], "Total", "total"))
+    assert vals[("a", "x")] == {0, 1, 2, 3, 4, 5}

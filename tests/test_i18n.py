@@ -1,0 +1,67 @@
+"""The translation catalogue: same keys and placeholders in fi and en, lookups, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from arviointi.errors import InputError
+from arviointi.report.figures import STATUSES
+from arviointi.report.i18n import LANGUAGES, catalogue, placeholders, t
+from arviointi.report.meta import SECTIONS
+
+
+def test_languages_have_the_same_keys() -> None:
+    fi, en = catalogue("fi"), catalogue("en")
+    assert set(fi) - set(en) == set(), "keys missing from en.yaml"
+    assert set(en) - set(fi) == set(), "keys missing from fi.yaml"
+
+
+@pytest.mark.parametrize("key", sorted(catalogue("fi")))
+def test_placeholders_match(key: str) -> None:
+    assert placeholders(catalogue("fi")[key]) == placeholders(catalogue("en")[key])
+
+
+def test_messages_are_plain_text_and_nonempty() -> None:
+    for lang in LANGUAGES:
+        for key, text in catalogue(lang).items():
+            assert text.strip(), f"{lang}:{key} is empty"
+            assert "<" not in text and ">" not in text, f"{lang}:{key} holds markup"
+
+
+def test_every_section_status_and_caption_kind_has_a_message() -> None:
+    for lang in LANGUAGES:
+        for name in SECTIONS:
+            assert f"section.{name}" in catalogue(lang)
+        for status in STATUSES:
+            assert f"status.{status}" in catalogue(lang)
+
+
+def test_lookup_and_number_formatting_of_values() -> None:
+    assert t("section.summary", "fi") == "Tiivistelmä"
+    assert t("section.summary", "en") == "Summary"
+    assert t("caption.figure", "fi", n=3) == "Kuvio 3."
+    assert t("caption.table", "en", n=12) == "Table 12."
+    # numbers are formatted in the message language (decimal comma, grouped thousands)
+    assert t("limitations.disclosure", "fi", threshold=5).startswith("Alle 5 henkilön")
+    assert (
+        t("summary.cost_total", "fi", amount=1735000.25)
+        == "Pilotti maksoi yhteensä 1\u00a0735\u00a0000,2."
+    )
+    assert t("summary.cost_total", "en", amount=1735000) == "The pilot cost 1,735,000 in total."
+
+
+def test_unknown_key_names_file_and_key() -> None:
+    with pytest.raises(InputError) as err:
+        t("section.nonexistent", "fi")
+    assert "fi.yaml" in str(err.value) and "section.nonexistent" in str(err.value)
+
+
+def test_missing_placeholder_value_is_an_error() -> None:
+    with pytest.raises(InputError) as err:
+        t("caption.figure", "en")
+    assert "caption.figure" in str(err.value) and "'n'" in str(err.value)
+
+
+def test_unknown_language() -> None:
+    with pytest.raises(InputError, match="sv"):
+        t("section.summary", "sv")
