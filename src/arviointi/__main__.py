@@ -2,4 +2,6 @@
 
 from arviointi.cli import main
 
-raise SystemExit(main())
+# The guard matters: notebook workers are spawned processes that re-import this module.
+if __name__ == "__main__":
+    raise SystemExit(main())
