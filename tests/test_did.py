@@ -158,6 +158,8 @@ def test_auto_with_one_treated_unit(one_treated: pd.DataFrame) -> None:
     assert r.inference.method == "donald_lang"
     assert r.inference.df == 3
     assert "floor of 0.2" in r.inference.reason
+    assert r.inference.details["permutation_pvalue_floor"] == pytest.approx(0.2)
+    assert r.inference.details["permutation_pvalue"] in (0.2, 0.4, 0.6, 0.8, 1.0)
     assert r.inference.details["design"] == {
         "n_treated": 1,
         "n_control": 4,

@@ -260,6 +260,11 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
                 )
         se, pvalue, df, ci = out.se, out.pvalue, out.df, out.ci
         details.update(out.details)
+        if method == "donald_lang" and len(contrasts) >= 3:
+            # distribution-free cross-check: placebo-in-space p-value and its floor
+            perm = placebo_in_space(contrasts, treated_mask, seed=seed)
+            details["permutation_pvalue"] = perm.pvalue
+            details["permutation_pvalue_floor"] = perm.details["pvalue_floor"]
 
     if clustered and method != "none" and design.n_treated == 1:
         from arviointi.did.diagnostics import variance_ratio_check
