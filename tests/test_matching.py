@@ -203,6 +203,12 @@ from arviointi.matching import (  # noqa: E402
     person_fe_did,
     subgroup_masks,
 )
+from arviointi.results import EffectResults  # noqa: E402
+
+
+def se_of(result: EffectResults) -> float:
+    assert result.se is not None
+    return result.se
 
 
 def months(start: str, n: int) -> list[pd.Timestamp]:
@@ -260,7 +266,7 @@ def test_client_outcomes_by_hand() -> None:
     assert out.loc["b", "exit_to_work"] == 0
     assert out.loc["b", "time_to_employment"] == 3 and out.loc["b", "event"] == 0
     assert out.loc["c", "months_employed"] == 2 and out.loc["c", "time_to_employment"] == 0
-    assert out.loc["d", "months_observed"] == 0 and np.isnan(out.loc["d", "exit_to_work"])
+    assert out.loc["d", "months_observed"] == 0 and np.isnan(out["exit_to_work"].astype(float)["d"])
     notes = " ".join(out.attrs["notes"])
     assert "1 person(s) in the panel but not in clients" in notes
     assert "1 client(s) have no panel rows" in notes
@@ -375,7 +381,7 @@ def test_person_fe_did_matches_pyfixest_with_weights() -> None:
     assert res.estimate == pytest.approx(coef, rel=1e-6)
     assert res.se == pytest.approx(se, rel=1e-5)
     # and it recovers the planted effect (0.15) within sampling error
-    assert abs(res.estimate - 0.15) < 3 * res.se + 0.02
+    assert abs(res.estimate - 0.15) < 3 * se_of(res) + 0.02
 
 
 def test_person_fe_did_with_matching_and_design_errors() -> None:
@@ -443,8 +449,8 @@ def test_matched_effect_on_synthetic_turku_recovers_truth() -> None:
     assert (m.balance()["smd_after"].abs() < 0.1).all()
     r = matched_effect(out, m, outcome="share_employed", obs_weight="months_observed")
     # pooled share of person-months; the naive comparison is biased by selection
-    assert abs(naive_diff - truth) > 4 * r.se  # diff over sorted groups = pilot - comparison
-    assert abs(r.estimate - truth) < 3 * r.se
+    assert abs(naive_diff - truth) > 4 * se_of(r)  # diff over sorted groups = pilot - comparison
+    assert abs(r.estimate - truth) < 3 * se_of(r)
 
 
 def test_matched_effect_on_municipal_share_euros_synthetic() -> None:
@@ -458,4 +464,33 @@ def test_matched_effect_on_municipal_share_euros_synthetic() -> None:
     )
     truth = s.truth.att("municipal_share_eur", "client")  # EUR per pilot client-month
     assert truth < 0
-    assert abs(r.estimate - truth) < 3 * r.se
+    assert abs(r.estimate - truth) < 3 * se_of(r)
+
+
+def test_subgroup_effects_rows_and_small_groups() -> None:
+    from arviointi.matching import subgroup_effects
+
+    clients = simulated_clients(n=1200, seed=13)
+    outcomes = clients[["person_id", "y"]]
+    # make 'under25' tiny in the pilot so that matching there fails
+    clients.loc[(clients.group == "pilot") & (clients.age < 25), "age"] = 30
+    first_young = clients.index[clients.age < 25][0]
+    clients.loc[first_young, "group"] = "pilot"
+    tab = subgroup_effects(clients, outcomes, outcome="y", covariates=COVS, seed=4).set_index(
+        "subgroup"
+    )
+    assert list(tab.index) == ["all", "over500", "under25", "over50", "foreign_language"]
+    full = matched_effect(outcomes, propensity_match(clients, covariates=COVS, seed=4), outcome="y")
+    assert tab.loc["all", "estimate"] == pytest.approx(full.estimate)
+    assert tab.loc["all", "se"] == pytest.approx(full.se)
+    over50 = clients[clients.age >= 50]
+    assert tab.loc["over50", "n_treated"] == int((over50.group == "pilot").sum())
+    # the planted effect is 1 in every subgroup
+    est, se = tab["estimate"].astype(float), tab["se"].astype(float)
+    assert abs(est["over500"] - TRUE_EFFECT) < 4 * se["over500"]
+    # one treated young person: no matching possible; the row stays with its counts
+    assert tab.loc["under25", "n_treated"] == 1
+    assert np.isnan(est["under25"])
+    assert "at least 2 treated" in tab["note"].astype(str)["under25"]
+    with pytest.raises(ParamsError, match="subgroups"):
+        subgroup_effects(clients, outcomes, outcome="y", subgroups=["over60"])

@@ -17,6 +17,7 @@ from arviointi.matching.outcomes import (
 )
 from arviointi.matching.propensity import propensity_match
 from arviointi.matching.result import MatchResult
+from arviointi.matching.subgroup_effects import subgroup_effects
 from arviointi.matching.survival import kaplan_meier, kaplan_meier_by
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "outcome_summary",
     "person_fe_did",
     "propensity_match",
+    "subgroup_effects",
     "subgroup_masks",
 ]

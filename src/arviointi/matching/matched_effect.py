@@ -71,6 +71,8 @@ def matched_effect(
     n_t, n_c = int(t.sum()), int((1 - t).sum())
     if n_t == 0 or n_c == 0:
         raise DesignError(f"no treated or no control persons with outcome {outcome!r}")
+    if n_t + n_c < 3:
+        raise DesignError(f"too few matched persons with outcome {outcome!r} for an SE")
     x = np.column_stack([np.ones_like(t), t])
     xtwx_inv = np.linalg.inv(x.T @ (x * w[:, None]))
     beta = xtwx_inv @ (x.T @ (w * y))
@@ -81,6 +83,8 @@ def matched_effect(
     if pairwise:
         codes, uniq = pd.factorize(data["subclass"])
         g = len(uniq)
+        if g < 2:
+            raise DesignError("one match set only: no clustered standard error")
         summed = np.zeros((g, 2))
         np.add.at(summed, codes, scores)
         meat = summed.T @ summed

@@ -99,6 +99,13 @@ def propensity_match(
     sample = prepare_sample(
         clients, treatment_col=treatment_col, treated_value=treated_value, covariates=covs
     )
+    n_t_usable = int(sample.treated.sum())
+    n_c_usable = int((~sample.treated).sum())
+    if min(n_t_usable, n_c_usable) < 2:
+        raise DesignError(
+            f"propensity matching needs at least 2 treated and 2 comparison persons; "
+            f"got {n_t_usable} and {n_c_usable}"
+        )
     logit, notes = fit_propensity(sample.data, sample.treated, covs)
     data = sample.data.assign(logit_ps=logit)
     t_mask = sample.treated.to_numpy()

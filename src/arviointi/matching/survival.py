@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from arviointi.matching.frame_checks import (
@@ -22,7 +23,7 @@ from arviointi.matching.frame_checks import (
 )
 
 
-def kaplan_meier(time: np.ndarray | pd.Series, event: np.ndarray | pd.Series) -> pd.DataFrame:
+def kaplan_meier(time: npt.ArrayLike, event: npt.ArrayLike) -> pd.DataFrame:
     """One Kaplan-Meier table: ``time``, ``n_at_risk``, ``n_events``, ``n_censored``,
     ``survival``, ``se`` (Greenwood), ``employed_pct``. One row per distinct time."""
     t = np.asarray(time, dtype=float)
