@@ -47,9 +47,11 @@ def _nested_levels(fe: Array, clusters: Array) -> int:
 
     The one kept is the constant, as fixest/reghdfe count it (see ``vcov_cr1``).
     """
-    pairs = np.unique(np.column_stack([fe, clusters]), axis=0)
-    n_levels = len(np.unique(fe))
-    return n_levels - 1 if len(pairs) == n_levels else 0
+    n_levels = int(fe.max()) + 1
+    first = np.full(n_levels, -1, dtype=np.int64)
+    first[fe[::-1]] = clusters[::-1]  # the cluster of each level's first row
+    nested = bool(np.all(first[fe] == clusters))
+    return n_levels - 1 if nested else 0
 
 
 def cluster_contrasts(prep: Prepared, covariate_coef: Array) -> tuple[Array, Array]:
