@@ -221,3 +221,15 @@ def test_pretrend_test_finds_planted_trend() -> None:
     assert r1["slope_difference"] - r0["slope_difference"] == pytest.approx(0.2, abs=1e-10)
     assert r1["pvalue"] < 0.01
     assert r1["df"] == 7
+
+
+def test_noisier_treated_unit_is_warned_about() -> None:
+    rng = np.random.default_rng(12)
+    df = simulate_panel(rng, n_control=8, n_pre=48, n_post=12, rho=0.5, treated_sd_factor=4.0)
+    r = did(df, "y", unit="unit", time="period", treatment="treated")
+    assert r.inference.details["treated_variance_ratio"] > 2
+    assert any("Ferman and Pinto" in w for w in r.warnings)
+    same = simulate_panel(rng, n_control=8, n_pre=48, n_post=12, rho=0.5)
+    r0 = did(same, "y", unit="unit", time="period", treatment="treated")
+    assert 0.5 <= r0.inference.details["treated_variance_ratio"] <= 2
+    assert not any("Ferman and Pinto" in w for w in r0.warnings)
