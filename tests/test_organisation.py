@@ -90,3 +90,37 @@ def test_bad_status_and_missing_schedule() -> None:
     dup.loc[1, "measure_id"] = 1
     with pytest.raises(InputError, match=r"rows 1, 2, column 'measure_id'"):
         summarise_measures(dup)
+
+
+def test_open_ended_schedule_has_no_deadline() -> None:
+    assert deadline_year("2016 budget onwards") is None
+    assert deadline_year("jatkuvaa työtä 2015") is None
+    assert deadline_year("1.8.2015 alkaen") is None
+
+
+def test_real_turku_2016_measures_file() -> None:
+    # data/measures README (hand-coded from seed 000): 13 done, 33 under way, 2 postponed,
+    # 3 not done; themes follow the document's numbered groups
+    from pathlib import Path
+
+    from arviointi.data import read_table
+
+    path = Path(__file__).resolve().parents[1] / "data" / "measures" / "turku_2016_measures.csv"
+    if not path.exists():
+        pytest.skip("measures file not present")
+    s = summarise_measures(read_table(path), as_of_year=2017)
+    overall = s["overall"].iloc[0]
+    assert (overall["done"], overall["under_way"], overall["postponed"], overall["not_done"]) == (
+        13,
+        33,
+        2,
+        3,
+    )
+    th = s["by_theme"]["n"]
+    assert th["immigrants"] == 7 and th["te_office"] == 6 and th["procurement"] == 2
+    assert th.sum() == 51
+    # procurement: the Hankinta- ja logistiikkakeskus is one body, not split on 'ja'
+    assert "Hankinta- ja logistiikkakeskus" in s["by_responsible"].index
+    assert "Logistiikkakeskus" not in s["by_responsible"].index
+    assert set(s["overdue"]["status"]) <= {"under_way", "not_done", "postponed"}
+    assert (s["overdue"]["deadline_year"] < 2017).all()

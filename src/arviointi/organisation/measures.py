@@ -17,8 +17,9 @@ column totals can exceed the number of measures).
 
 Overdue: the deadline of a measure is the latest four-digit year (1900-2099) in its
 ``schedule`` text (``"Syksy 2016 - 2017"`` -> 2017). A measure is overdue at ``as_of_year``
-when its deadline is earlier and its status is not ``done``. Schedules without a year have
-no deadline and are counted in the notes.
+when its deadline is earlier and its status is not ``done``. Schedules without a year, and
+open-ended ones (``onwards``, ``ongoing``, ``continuous``, ``alkaen``, ``lähtien``,
+``jatkuva``: "2016 budget onwards"), have no deadline and are counted in the notes.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ STATUSES = ("done", "under_way", "not_done", "postponed")
 _PARENS = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(r"\s*[,;/\n]\s*|(?<!-)\s+(?:ja|and|&)\s+", flags=re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+_OPEN_ENDED = re.compile(
+    r"\b(onwards|ongoing|continuous|alkaen|lähtien|jatkuva\w*)\b", flags=re.IGNORECASE
+)
 
 
 def split_responsible(text: object) -> list[str]:
@@ -70,8 +74,10 @@ def split_responsible(text: object) -> list[str]:
 
 
 def deadline_year(schedule: object) -> int | None:
-    """The latest year named in a schedule text, or None."""
+    """The latest year named in a schedule text, or None (no year, or open-ended)."""
     if schedule is None or (isinstance(schedule, float) and pd.isna(schedule)):
+        return None
+    if _OPEN_ENDED.search(str(schedule)):
         return None
     years = [int(y) for y in _YEAR.findall(str(schedule))]
     return max(years) if years else None
@@ -149,7 +155,10 @@ def summarise_measures(measures: pd.DataFrame, *, as_of_year: int | None = None)
         m["deadline_year"] = m["schedule"].map(deadline_year)
         n_none = int(m["deadline_year"].isna().sum())
         if n_none:
-            notes.append(f"{n_none} measure(s) have no year in their schedule (no deadline)")
+            notes.append(
+                f"{n_none} measure(s) have no year in their schedule or are open-ended "
+                "(no deadline)"
+            )
         late = m["deadline_year"].notna() & (m["deadline_year"] < as_of_year)
         overdue = m.loc[late & (m["status"] != "done"), [*overdue_cols, "deadline_year"]]
         overdue = overdue.astype({"deadline_year": int}).reset_index(drop=True)
