@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from arviointi.data import file_digest, load_source, read_table, validate
@@ -279,6 +279,7 @@ _SUFFIXES = [".csv", ".parquet", ".px", ".json", ".xlsx", ".tsv"]
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.binary(max_size=400), suffix=st.sampled_from(_SUFFIXES))
+@example(data=b"\x1c", suffix=".csv")  # a Unicode line separator that csv does not split on
 def test_random_bytes_raise_only_input_error(data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"x{suffix}"

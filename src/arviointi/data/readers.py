@@ -236,8 +236,12 @@ def _read_csv(
     if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
         raise InputError(source, f"sep={sep!r} is not usable; expected ',', ';' or a tab")
 
-    physical = text.splitlines()
+    physical = re.split(r"\r\n|\r|\n", text)  # only real line breaks, as csv counts them
     sniff_lines = [ln for ln in physical[:_SNIFF_LINES] if ln.strip()]
+    if not sniff_lines:
+        raise InputError(
+            source, "the file holds only blank lines; expected a header line of column names"
+        )
     sniffed, counts = _sniff_sep(sniff_lines)
     if sep is None:
         sep = sniffed

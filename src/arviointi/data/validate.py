@@ -155,7 +155,7 @@ def validate(
         spec = sch.column(name)
         col_problems: list[Problem] = []
         missing = _missing_mask(frame[name])
-        series = _coerce(frame[name], spec, shown[name], where, col_problems)
+        series = _coerce(frame[name], spec, shown[name], where, col_problems, missing)
         frame[name] = series.to_numpy()
         if len(series) and missing.all() and spec.required:
             col_problems.append(
@@ -281,26 +281,71 @@ def _fmt(x: Any) -> str:
 # --------------------------------------------------------------------------- coercion
 
 
+def _per_unique(s: pd.Series, fn: Callable[[Any], Any], dtype: Any) -> np.ndarray[Any, Any]:
+    """``fn`` applied to each distinct value once, spread back to every row."""
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=False)
+    table = np.array([fn(u) for u in uniques], dtype=dtype)
+    if len(table) == 0:
+        return np.empty(0, dtype=dtype)
+    return table[codes]
+
+
+def _is_missing_value(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() in MISSING_TOKENS
+
+
+def _all_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s.dtype) and (
+        s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+    )
+
+
 def _missing_mask(s: pd.Series) -> np.ndarray[Any, Any]:
-    na = s.isna().to_numpy()
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        text = s.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-        tok = text.map(lambda v: isinstance(v, str) and v in MISSING_TOKENS).to_numpy(dtype=bool)
-        return na | tok
-    return na
+    if _all_text(s):  # vectorised
+        stripped = s.astype("str").str.strip()
+        return (s.isna() | stripped.isin(list(MISSING_TOKENS))).to_numpy(dtype=bool)
+    if s.dtype == object:
+        return _per_unique(s, _is_missing_value, bool)
+    return s.isna().to_numpy()
+
+
+def _text_of(v: Any) -> Any:
+    if _is_missing_value(v):
+        return np.nan
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
 
 def _as_text(s: pd.Series) -> pd.Series:
     """Strings of the values (integral floats without '.0'), stripped; missing -> NaN."""
+    return pd.Series(_per_unique(s, _text_of, object))
 
-    def one(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return np.nan
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v).strip()
 
-    return s.astype(object).map(one)
+_BAD = object()
+
+
+def _number_of(v: Any) -> Any:
+    """float for a number or numeric text, NaN for missing, _BAD for anything else."""
+    if _is_missing_value(v):
+        return np.nan
+    if isinstance(v, bool | np.bool_):
+        return _BAD
+    if isinstance(v, int | float | np.integer | np.floating):
+        return float(v)
+    if isinstance(v, str):
+        t = _GROUPED_DIGITS.sub("", v.strip())
+        if "_" in t:  # float() accepts '1_000'; a data file should not
+            return _BAD
+        try:
+            return float(t)
+        except ValueError:
+            return _BAD
+    return _BAD
 
 
 def _coerce(
@@ -309,8 +354,8 @@ def _coerce(
     shown: str,
     where: Callable[[int], str],
     problems: list[Problem],
+    missing: np.ndarray[Any, Any],
 ) -> pd.Series:
-    missing = _missing_mask(s)
     if spec.kind in ("int", "float"):
         return _coerce_number(s, spec, shown, where, problems, missing)
     if spec.kind == "month":
@@ -345,12 +390,27 @@ def _coerce_number(
         num = pd.Series(s.to_numpy(dtype="float64", na_value=np.nan))
         bad_type = np.zeros(len(s), dtype=bool)
     else:
-        text = raw.map(lambda v: _GROUPED_DIGITS.sub("", v.strip()) if isinstance(v, str) else v)
-        text = text.map(lambda v: np.nan if isinstance(v, bool) else v)
-        text[missing] = np.nan
-        num = pd.to_numeric(text, errors="coerce").astype("float64")
-        num = pd.Series(num.to_numpy(dtype="float64"))
-        bad_type = ~missing & num.isna().to_numpy()
+        values_fast = np.full(len(s), np.nan)
+        slow = ~missing
+        if _all_text(s):  # plain numbers in C first; only the rest cell by cell
+            text = s.astype("str").str.strip()
+            plain = text.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").to_numpy(
+                dtype=bool, na_value=False
+            )
+            plain = plain & ~missing
+            values_fast[plain] = pd.to_numeric(text[plain]).to_numpy(dtype="float64")
+            slow &= ~plain
+        bad_type = np.zeros(len(s), dtype=bool)
+        if slow.any():
+            sub = s[slow]
+            parsed = _per_unique(sub, _number_of, object)
+            is_bad = np.array([p is _BAD for p in parsed], dtype=bool)
+            idx = np.flatnonzero(slow)
+            bad_type[idx[is_bad]] = True
+            values_fast[idx[~is_bad]] = np.array(
+                [float(p) for p in parsed[~is_bad]], dtype="float64"
+            )
+        num = pd.Series(values_fast)
     values = num.to_numpy(dtype="float64")
     what = "a whole number" if spec.kind == "int" else "a number"
     _report(
@@ -413,6 +473,37 @@ def _coerce_number(
     return pd.Series(values, dtype="float64")
 
 
+_M_OK, _M_UNPARSED, _M_INVALID, _M_MISSING = 0, 1, 2, 3
+
+
+def _month_of(v: Any) -> tuple[int, int, str | None, int]:
+    """(year, month, format name, status) of one cell value."""
+    if _is_missing_value(v):
+        return (-1, -1, None, _M_MISSING)
+    y = m = d = None
+    fmt = None
+    if isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64):
+        ts = pd.Timestamp(v)
+        y, m, d, fmt = ts.year, ts.month, ts.day, "date value"
+    elif isinstance(v, str):
+        t = v.strip()
+        for name, pat in MONTH_FORMATS.items():
+            mt = pat.match(t)
+            if mt:
+                g = mt.groupdict()
+                y, m = int(g["y"]), int(g["m"])
+                d = int(g["d"]) if g.get("d") else 1
+                fmt = name
+                break
+    if fmt is None or y is None or m is None or d is None:
+        return (-1, -1, None, _M_UNPARSED)
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return (-1, -1, fmt, _M_INVALID)
+    return (y, m, fmt, _M_OK)
+
+
 def _coerce_month(
     s: pd.Series,
     spec: Column,
@@ -424,50 +515,31 @@ def _coerce_month(
     n = len(s)
     years = np.full(n, -1, dtype="int64")
     months = np.full(n, -1, dtype="int64")
-    fmt_of: list[str | None] = [None] * n
-    first: dict[str, int] = {}
-    unparsed = np.zeros(n, dtype=bool)
-    invalid = np.zeros(n, dtype=bool)
     raw = s.astype(object).to_numpy()
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         given = pd.DatetimeIndex(s)
         has = ~missing
         years[has] = given.year.to_numpy()[has]
         months[has] = given.month.to_numpy()[has]
-        if has.any():
-            first["date value"] = int(np.flatnonzero(has)[0])
-        to_parse: Any = []  # already dates: nothing to parse
+        fmt_of = np.full(n, None, dtype=object)
+        fmt_of[has] = "date value"
+        unparsed = np.zeros(n, dtype=bool)
+        invalid = np.zeros(n, dtype=bool)
     else:
-        to_parse = raw
-    for i, v in enumerate(to_parse):
-        if missing[i]:
-            continue
-        y = m = d = None
-        fmt = None
-        if isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64):
-            ts = pd.Timestamp(v)
-            y, m, d, fmt = ts.year, ts.month, ts.day, "date value"
-        elif isinstance(v, str):
-            t = v.strip()
-            for name, pat in MONTH_FORMATS.items():
-                mt = pat.match(t)
-                if mt:
-                    g = mt.groupdict()
-                    y, m = int(g["y"]), int(g["m"])
-                    d = int(g["d"]) if g.get("d") else 1
-                    fmt = name
-                    break
-        if fmt is None or y is None or m is None or d is None:
-            unparsed[i] = True
-            continue
-        fmt_of[i] = fmt
-        first.setdefault(fmt, i)
-        try:
-            dt.date(y, m, d)
-        except ValueError:
-            invalid[i] = True
-            continue
-        years[i], months[i] = y, m
+        parsed = _per_unique(s, _month_of, object)
+        fmt_of = np.array([p[2] for p in parsed], dtype=object)
+        status = np.array([p[3] for p in parsed], dtype="int64")
+        status[missing] = _M_MISSING
+        fmt_of[missing] = None
+        unparsed = status == _M_UNPARSED
+        invalid = status == _M_INVALID
+        good_rows = status == _M_OK
+        years[good_rows] = [p[0] for p in parsed[good_rows]]
+        months[good_rows] = [p[1] for p in parsed[good_rows]]
+    first: dict[str, int] = {}
+    for f in {f for f in fmt_of if f is not None}:
+        first[f] = int(np.flatnonzero(fmt_of == f)[0])
+    first = dict(sorted(first.items(), key=lambda kv: kv[1]))
     _report(
         problems,
         where,
