@@ -24,9 +24,12 @@ Cell = tuple[Hashable, str]
 
 
 def equations(
-    table: pd.DataFrame, counts: list[str], total_row: Hashable | None, total_col: str | None,
+    table: pd.DataFrame,
+    counts: list[str],
+    total_row: Hashable | None,
+    total_col: str | None,
     known_column_totals: bool = False,
-) -> list[tuple[list[Cell], Cell | float]]:  # fmt: skip
+) -> list[tuple[list[Cell], Cell | float]]:
     """(members, total) of every published sum: total is a table cell or a known number."""
     body = [r for r in table.index if r != total_row]
     eqs: list[tuple[list[Cell], Cell | float]] = []
