@@ -152,3 +152,21 @@ def test_themes_by_wave_by_hand() -> None:
     bad.loc[2, "theme"] = None
     with pytest.raises(InputError, match=r"row 3, column 'theme'"):
         themes_by_wave(bad)
+
+
+def test_change_difference_against_scipy_and_synthetic_truth() -> None:
+    from arviointi.data.synthetic import generate_turku
+    from arviointi.wellbeing import change_difference
+
+    s = generate_turku(1)
+    sv = s.survey.merge(s.clients[["person_id", "group"]], on="person_id")
+    r = change_difference(sv, "wellbeing", wave_from=0, wave_to=2)
+    wide = sv.pivot(index="person_id", columns="wave", values="wellbeing").dropna(subset=[0, 2])
+    grp = s.clients.set_index("person_id")["group"].reindex(wide.index)
+    ch = wide[2] - wide[0]
+    ref = stats.ttest_ind(ch[grp == "pilot"], ch[grp == "comparison"], equal_var=False)
+    assert r.estimate == pytest.approx(ch[grp == "pilot"].mean() - ch[grp == "comparison"].mean())
+    assert r.pvalue == pytest.approx(ref.pvalue)
+    assert r.tstat == pytest.approx(ref.statistic)
+    truth = s.truth.att("wellbeing", "survey", 2, 2)
+    assert r.se is not None and abs(r.estimate - truth) < 3 * r.se

@@ -6,7 +6,8 @@ with the area-level DiD in :mod:`arviointi.did`.
 """
 
 from arviointi.wellbeing.attrition import attrition_table
+from arviointi.wellbeing.change_did import change_difference
 from arviointi.wellbeing.paired import paired_change
 from arviointi.wellbeing.themes import themes_by_wave
 
-__all__ = ["attrition_table", "paired_change", "themes_by_wave"]
+__all__ = ["attrition_table", "change_difference", "paired_change", "themes_by_wave"]
