@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -119,12 +121,37 @@ def test_one_treated_unit_uses_permutation() -> None:
     res = event_study(df, "y", unit="unit", time="year", treatment="d")
     assert res.inference.method == "permutation"
     assert res.se is None and np.isnan(res.conf_int()[0])
-    # 12 placebo assignments enumerated: floor 1/13, reached by a huge planted effect
-    assert res.inference.details["n_draws"] == 12
+    # the 13 assignments of the start to one unit are enumerated (observed included):
+    # floor 1/13, reached by a huge planted effect
+    assert res.inference.details["n_draws"] == 13
     assert res.pvalue == pytest.approx(1 / 13)
     assert res.coefficients.loc[0, "pvalue"] == pytest.approx(1 / 13)
     assert res.pretrend["pvalue"] > 1 / 13
     assert any("permutation" in w for w in res.warnings)
+
+
+def test_permutation_p_value_by_hand_for_three_treated_units() -> None:
+    df = panel(n_units=12, cohorts=(6, 6, 6, *([None] * 9)), effect=0.3, growth=0.0, seed=6)
+    res = event_study(df, "y", unit="unit", time="year", treatment="d", inference="permutation")
+    assert res.inference.details["n_draws"] == 220  # C(12, 3), enumerated
+    # independent path: difference-in-differences of means for every assignment (on a
+    # balanced panel with one adoption date the average post coefficient equals it)
+    wide = df.pivot(index="unit", columns="year", values="y")
+    pre_cols = [c for c in wide.columns if c == 2005]
+    post_cols = [c for c in wide.columns if c >= 2006]
+    contrast = wide[post_cols].mean(axis=1) - wide[pre_cols].mean(axis=1)
+    units = list(wide.index)
+    stats_all = []
+    for combo in itertools.combinations(range(12), 3):
+        mask = np.zeros(12, dtype=bool)
+        mask[list(combo)] = True
+        stats_all.append(abs(contrast[mask].mean() - contrast[~mask].mean()))
+    treated = df.loc[df.d == 1, "unit"].unique()
+    mask = np.isin(units, treated)
+    observed = abs(contrast[mask].mean() - contrast[~mask].mean())
+    assert res.estimate == pytest.approx(contrast[mask].mean() - contrast[~mask].mean(), abs=1e-10)
+    expected = np.mean(np.array(stats_all) >= observed - 1e-12)
+    assert res.pvalue == pytest.approx(expected, abs=1e-12)
 
 
 def test_sensitivity_smoothness_removes_linear_pretrend() -> None:

@@ -6,11 +6,12 @@ with ``E_i`` the unit's first treated period (never-treated units have no dummie
 ``window=(lo, hi)`` relative times below ``lo`` / above ``hi`` are binned into the end
 points. Inference (``inference="auto"``) follows :func:`arviointi.inference.choose`: CR1
 clustered by unit with t(G-1) when there are enough treated and control units; otherwise
-(few treated units, where cluster-robust errors are invalid) in-space permutation: the
-treated units' adoption times are given to control units (all of them in turn with one
-treated unit, random draws otherwise), the event study is re-estimated on the controls
-only, and each coefficient's p-value is the share of placebo coefficients at least as
-large in absolute value; then no intervals are reported.
+(few treated units, where cluster-robust errors are invalid) randomisation inference: the
+treated units' adoption times are reassigned over all units (every assignment when one
+cohort and few assignments, else ``n_permutations`` random draws plus the observed one),
+the event study is re-estimated, and each coefficient's p-value is the share of
+assignments with a coefficient at least as large in absolute value (a test of the sharp
+null of no effect; floor 1 / number of assignments); then no intervals are reported.
 
 The joint pre-trend test is a Wald F test that all leads are zero (F(q, df) with the
 covariance in use), or under permutation the rank of the sum of squared leads.
@@ -172,21 +173,21 @@ def event_study(
         chosen, reason, choose_warn = choose(design, "auto", alpha)
         warnings += choose_warn
         if chosen not in ("cluster", "robust", "classical"):
-            if len(control_units) < max(2, len(treated_units)):
+            if not control_units:
                 reason += (
-                    f"; '{chosen}' has no per-coefficient form for an event study and there are "
-                    "too few control units to permute, so CR1 is used (unreliable)"
+                    f"; '{chosen}' has no per-coefficient form for an event study and without "
+                    "never-treated units there is nothing to permute, so CR1 is used (unreliable)"
                 )
                 chosen = "cluster"
                 warnings.append(
-                    f"{len(control_units)} control units are too few to permute the adoption "
-                    f"times of {len(treated_units)} treated units; CR1 cluster-robust errors "
-                    "are reported but are unreliable with so few clusters"
+                    "no never-treated units and few clusters: CR1 cluster-robust errors are "
+                    "reported but are unreliable"
                 )
             else:
                 reason += (
-                    f"; '{chosen}' has no per-coefficient form for an event study, so "
-                    "in-space permutation of the adoption times over control units is used"
+                    f"; '{chosen}' has no per-coefficient form for an event study, so the "
+                    "adoption times are permuted over all units (randomisation inference "
+                    "under the sharp null of no effect)"
                 )
                 chosen = "permutation"
     else:
@@ -244,58 +245,59 @@ def event_study(
                 "method": f"Wald F ({chosen} covariance)",
             }
     elif chosen == "permutation":
-        if len(control_units) < len(treated_units) or len(control_units) < 2:
-            raise DesignError(
-                f"{source}: permutation needs at least as many control units "
-                f"({len(control_units)}) as treated units ({len(treated_units)}) and at least 2"
-            )
-        controls_mask = ~np.isin(clean[unit].to_numpy(), treated_units)
-        sub = clean.loc[controls_mask].reset_index(drop=True)
-        sub_units, _ = pd.factorize(sub[unit])
-        sub_times, _ = pd.factorize(sub["_t"])
-        sub_y = sub[outcome].to_numpy(np.float64)
+        all_units = list(unit_labels)
         starts = start.to_numpy(np.float64)
         nt = len(treated_units)
-        if math.comb(len(control_units), nt) <= n_permutations:
-            draws = [list(c) for c in itertools.combinations(control_units, nt)]
-            details["enumerated"] = True
+        t_all = clean["_t"].to_numpy(np.float64)
+        if start.nunique() == 1 and math.comb(len(all_units), nt) <= n_permutations:
+            # every assignment of the common start to nt units, the observed one included
+            draws = [list(c) for c in itertools.combinations(all_units, nt)]
+            enumerated = True
         else:
             rng = np.random.default_rng(seed)
-            draws = [
-                list(rng.choice(np.array(control_units, dtype=object), nt, replace=False))
-                for _ in range(n_permutations)
-            ]
-            details["enumerated"] = False
+            labels = np.array(all_units, dtype=object)
+            draws = [list(rng.permutation(labels)[:nt]) for _ in range(n_permutations)]
+            enumerated = False
+        details["enumerated"] = enumerated
         perm_b = []
-        t_sub = sub["_t"].to_numpy(np.float64)
         for draw in draws:
-            e_perm = sub[unit].map(dict(zip(draw, starts, strict=True))).to_numpy(np.float64)
-            r = t_sub - e_perm
+            e_perm = clean[unit].map(dict(zip(draw, starts, strict=True))).to_numpy(np.float64)
+            r = t_all - e_perm
             if window is not None:
                 r = np.where(np.isnan(r), r, np.clip(r, window[0], window[1]))
             xp = _event_dummies(r, levels)
-            bp, _, _ = twfe_ols(sub_y, xp, sub_units, sub_times)
+            bp, _, _ = twfe_ols(y, xp, units_codes, time_codes)
             bp[(xp.sum(axis=0) == 0)] = np.nan
             perm_b.append(bp)
         pb = np.array(perm_b)
         nb = len(pb)
-        with np.errstate(invalid="ignore"):
-            pvals = (1 + np.sum(np.abs(pb) >= np.abs(beta) - 1e-12, axis=0)) / (nb + 1)
-            est_perm = np.nanmean(pb[:, post_mask], axis=1)
-            est_p = float((1 + np.sum(np.abs(est_perm) >= abs(estimate) - 1e-12)) / (nb + 1))
+        # enumeration contains the observed assignment; random draws add it (+1)
+        extra = 0 if enumerated else 1
+        denom = nb + extra
+
+        def perm_p(stat: FloatArray, observed_stat: Any) -> Any:
+            with np.errstate(invalid="ignore"):
+                hits = np.sum(stat >= observed_stat - 1e-12, axis=0)
+            return (extra + hits) / denom
+
+        pvals = perm_p(np.abs(pb), np.abs(beta))
+        post_b = pb[:, post_mask]
+        n_ok = np.maximum((~np.isnan(post_b)).sum(axis=1), 1)
+        est_perm = np.abs(np.nansum(post_b, axis=1) / n_ok)
+        est_p = float(perm_p(est_perm, abs(estimate)))
         if pre_mask.any():
             s_obs = float(np.sum(beta[pre_mask] ** 2))
             s_perm = np.nansum(pb[:, pre_mask] ** 2, axis=1)
             pretrend = {
                 "statistic": s_obs,
                 "df": None,
-                "pvalue": float((1 + np.sum(s_perm >= s_obs - 1e-12)) / (nb + 1)),
+                "pvalue": float(perm_p(s_perm, s_obs)),
                 "method": "permutation of the sum of squared leads",
             }
-        details.update({"n_draws": nb, "pvalue_floor": 1 / (nb + 1)})
+        details.update({"n_draws": nb, "pvalue_floor": 1 / denom})
         warnings.append(
             "permutation inference: p-values only, no standard errors or intervals "
-            f"(p-value floor {1 / (nb + 1):.3g})"
+            f"(p-value floor {1 / denom:.3g})"
         )
     else:
         warnings.append("no valid inference for this design; no p-values or intervals")
