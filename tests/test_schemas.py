@@ -217,3 +217,14 @@ def test_dataframe_sources_are_located_by_row() -> None:
     frame = pd.DataFrame({"area": ["A", "B"], "month": ["2012-01", "x"], "unemployed": [1, 2]})
     with pytest.raises(InputError, match=r"row 3, column 'month'"):
         validate(frame, "area_panel", source="<DataFrame>")
+
+
+def test_empty_table_and_duplicate_names_are_errors() -> None:
+    empty = pd.DataFrame({"area": [], "month": [], "unemployed": []})
+    with pytest.raises(InputError, match="the table has no rows"):
+        validate(empty, "area_panel", source="<DataFrame>")
+    twice = pd.DataFrame(
+        [["A", "2012-01", "1", "2"]], columns=["area", "month", "unemployed", "area"]
+    )
+    with pytest.raises(InputError, match=r"column name\(s\) \['area'\] appear more than once"):
+        validate(twice, "area_panel", source="<DataFrame>")

@@ -75,6 +75,13 @@ def validate(
     where = _locator(df, line_offset, source)
     frame = df.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
+    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if dupes:
+        raise InputError(
+            source, f"column name(s) {dupes} appear more than once; expected unique names"
+        )
+    if len(frame) == 0:
+        problems.append(Problem("", "the table has no rows; expected at least one data row"))
     shown: dict[str, str] = {c: f"column {c!r}" for c in frame.columns}
 
     # -- column mapping
