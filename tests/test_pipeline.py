@@ -150,6 +150,11 @@ def test_checkpoint_run_uses_the_checkpoint_month_and_keeps_the_final_report(
     manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
     assert manifest["checkpoint"]["label"]["en"] == "Maturity of the model"
     assert manifest["params"]["design"]["as_of"] == "maturity"
+    # the report says which checkpoint it shows (label and the last day of the month)
+    html_en = (result.output_dir / "report-en.html").read_text(encoding="utf-8")
+    html_fi = (result.output_dir / "report-fi.html").read_text(encoding="utf-8")
+    assert "Maturity of the model (30 September 2014)" in html_en
+    assert "Mallin kypsyys (30.9.2014)" in html_fi
 
 
 def test_hostile_parameter_values_arrive_as_plain_data(

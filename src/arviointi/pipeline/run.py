@@ -7,6 +7,7 @@ reports (HTML per language, then PDF), publish (atomic move into ``reports/<run 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import importlib
 import time
@@ -249,11 +250,14 @@ def _render(
     ]
     title = {k: v for k, v in evaluation.title.model_dump().items() if v}
     checkpoint = None
-    if point.checkpoint is not None:
-        label = {k: v for k, v in point.checkpoint["label"].items() if v}
-        checkpoint = {"name": label, "date": point.checkpoint["date"]}
-    elif point.as_of is not None:
-        checkpoint = {"name": {"fi": point.as_of, "en": point.as_of}, "date": point.as_of}
+    if point.as_of is not None:
+        # the report shows the last day of the as-of month: the data run up to it
+        year, month = (int(part) for part in point.as_of.split("-"))
+        last_day = dt.date(year, month, calendar.monthrange(year, month)[1]).isoformat()
+        label = {"fi": "Tilanne", "en": "Status"}
+        if point.checkpoint is not None:
+            label = {k: v for k, v in point.checkpoint["label"].items() if v}
+        checkpoint = {"name": label, "date": last_day}
     meta = meta_module.ReportMeta(
         evaluation_id=evaluation.id,
         title=title,
