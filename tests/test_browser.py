@@ -1,0 +1,73 @@
+"""The HTML report in a real headless Chromium (Debian's), driven over DevTools.
+
+The page must load with no console errors, no exceptions and no request other than the
+file itself; screenshots are written for a person to look at. A control page that does
+request an external image and logs an error proves the probe can see both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arviointi.report.browser import check_page
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian chromium"),
+]
+
+DEMO = Path(__file__).parent / "fixtures" / "report" / "demo_report.py"
+
+
+def _demo() -> Any:
+    name = "arviointi_report_demo_fixture"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DEMO)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _demo().build(tmp_path_factory.mktemp("demo-report"))
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_report_loads_clean_and_offline(demo: Any, lang: str) -> None:
+    shots = [(demo.root / f"screen-{lang}-top.png", 0, 1200)]
+    shots.append((demo.root / f"screen-{lang}-figures.png", 2400, 1400))
+    check = check_page(demo.html[lang], screenshots=shots)
+    assert check.title == _demo().demo_meta().title[lang]
+    assert check.console_errors == []
+    assert check.exceptions == []
+    assert check.requests == [demo.html[lang].resolve().as_uri()]
+    assert check.external_requests() == []
+    assert check.failed_requests == []
+    assert check.content_height > 5000  # the whole report rendered, not an error page
+    for png, _y, _h in shots:
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_probe_sees_external_requests_and_console_errors(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>bad</title></head><body>"
+        "<img src='http://192.0.2.1/x.png' alt='x'>"
+        "<script>console.error('boom'); undefinedFunction();</script></body></html>",
+        encoding="utf-8",
+    )
+    check = check_page(page, settle=1.0)
+    assert "http://192.0.2.1/x.png" in check.external_requests()
+    assert any("boom" in text for text in check.console_errors)
+    assert check.exceptions, "the uncaught ReferenceError must be recorded"

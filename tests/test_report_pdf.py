@@ -1,0 +1,120 @@
+"""The PDF printed by Chromium: A4, page numbers, TOC with pages, searchable Finnish text,
+the synthetic banner on every page, figures inside the margins."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arviointi.errors import PipelineError
+from arviointi.report import pdf as pdf_module
+from arviointi.report.pdf import html_to_pdf
+
+DEMO = Path(__file__).parent / "fixtures" / "report" / "demo_report.py"
+needs_tools = pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+    reason="needs Debian chromium and poppler-utils",
+)
+
+
+def _demo() -> Any:
+    name = "arviointi_report_demo_fixture"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DEMO)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    demo = _demo().build(tmp_path_factory.mktemp("demo-report"))
+    out = {}
+    for lang in ("fi", "en"):
+        out[lang] = html_to_pdf(demo.html[lang], demo.root / f"report.{lang}.pdf")
+    return out
+
+
+def pages_text(path: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+@needs_tools
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a4_pages_numbers_and_banner(printed: dict[str, Path]) -> None:
+    for lang, path in printed.items():
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert size is not None
+        assert abs(float(size.group(1)) - 595.3) < 1.5 and abs(float(size.group(2)) - 841.9) < 1.5
+        pages = pages_text(path)
+        n = len(pages)
+        assert n >= 6
+        label = "sivu" if lang == "fi" else "page"
+        of = "/" if lang == "fi" else "of"
+        for i, page in enumerate(pages[1:], start=2):  # the title page has no number
+            assert f"{label} {i} {of} {n}" in page, (lang, i)
+        banner = "SYNTEETTINEN AINEISTO" if lang == "fi" else "SYNTHETIC DATA"
+        assert all(banner in page for page in pages), "banner missing from a page"
+
+
+@needs_tools
+@pytest.mark.browser
+@pytest.mark.slow
+def test_searchable_finnish_text_and_toc_pages(printed: dict[str, Path]) -> None:
+    pages = pages_text(printed["fi"])
+    text = "\n".join(pages)
+    for needle in ("Tiivistelmä", "Työllisyys", "Hyvinvointi", "Rajoitukset", "Liitteet",
+                   "Ö. Åkerlund", "Henkilöstö", "Kuvio 1.", "Taulukko 1.",
+                   "Kuukausia pilotin alusta"):  # fmt: skip
+        assert needle in text, needle
+    # table of contents (page 2) gives the page where each section heading really is
+    toc = pages[1]
+    for number, title in ((2, "Työllisyys"), (4, "Hyvinvointi"), (8, "Liitteet")):
+        m = re.search(rf"^{number}\s*{title}\s*(\d+)\s*$", toc, re.M)
+        assert m is not None, (title, toc[:400])
+        page = int(m.group(1))
+        assert any(line.strip() == f"{number} {title}" for line in pages[page - 1].splitlines())
+
+
+@needs_tools
+@pytest.mark.browser
+@pytest.mark.slow
+def test_content_stays_inside_the_margins(printed: dict[str, Path]) -> None:
+    # pdftotext -bbox gives every word's box; nothing may cross the 18 mm side margins
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(printed["fi"]), "-"], capture_output=True, text=True
+    ).stdout
+    margin = 18 / 25.4 * 72 - 2
+    xs = [(float(a), float(b)) for a, b in re.findall(r'xMin="([\d.]+)".*?xMax="([\d.]+)"', out)]
+    assert xs
+    assert min(a for a, _ in xs) >= margin
+    assert max(b for _, b in xs) <= 595.3 - margin
+
+
+def test_missing_chromium_names_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html_file = tmp_path / "r.html"
+    html_file.write_text("<html lang='fi'><body>x</body></html>", encoding="utf-8")
+    monkeypatch.setattr(pdf_module, "CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
+    with pytest.raises(PipelineError, match="apt-get install chromium"):
+        html_to_pdf(html_file, tmp_path / "r.pdf")
+
+
+def test_missing_html_is_a_pipeline_error(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="does not exist"):
+        html_to_pdf(tmp_path / "missing.html", tmp_path / "r.pdf")
