@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arviointi.data import read_jsonstat2, read_px, read_table
 from arviointi.errors import InputError
@@ -200,3 +203,69 @@ def test_jsonstat_inconsistent_size(tmp_path: Path) -> None:
     path.write_text(JSON.read_text(encoding="utf-8")[:500], encoding="utf-8")
     with pytest.raises(InputError, match="not valid JSON"):
         read_jsonstat2(path)
+
+
+# --------------------------------------------------------------------------- properties
+
+_LABEL = st.text(alphabet="abcdefgäöå ,-=()", min_size=1, max_size=8).filter(
+    lambda s: s.strip() == s
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    n_stub=st.integers(0, 3),
+    data=st.data(),
+)
+def test_px_cell_order_property(sizes: list[int], n_stub: int, data: st.DataObject) -> None:
+    """A written cube reads back cell for cell (STUB then HEADING, last varies fastest)."""
+    n_stub = min(n_stub, len(sizes))
+    names = [f"V{i}" for i in range(len(sizes))]
+    labels = [data.draw(st.lists(_LABEL, min_size=k, max_size=k, unique=True)) for k in sizes]
+    cube = np.arange(int(np.prod(sizes)), dtype=float).reshape(sizes) * 1.5
+    missing = data.draw(st.sets(st.integers(0, cube.size - 1), max_size=2))
+    tokens = ['".."' if i in missing else repr(float(v)) for i, v in enumerate(cube.ravel())]
+    quoted = lambda xs: ",".join(f'"{x}"' for x in xs)  # noqa: E731
+    stub, heading = names[:n_stub], names[n_stub:]
+    lines = ['CODEPAGE="utf-8";', 'LANGUAGE="fi";']
+    if stub:
+        lines.append(f"STUB={quoted(stub)};")
+    if heading:
+        lines.append(f"HEADING={quoted(heading)};")
+    for name, labs in zip(names, labels, strict=True):
+        lines.append(f'VALUES("{name}")=' + ",\n".join(f'"{x}"' for x in labs) + ";")
+    lines.append(
+        "DATA=\n" + "\n".join(" ".join(tokens[i : i + 4]) for i in range(0, len(tokens), 4)) + ";"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cube.px"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        frame = read_px(path)
+    assert list(frame.columns) == [*names, "value"]
+    assert frame.attrs["n_missing"] == len(missing)
+    for flat, idx in enumerate(np.ndindex(*sizes)):
+        row = frame.iloc[flat]
+        assert [row[n] for n in names] == [labels[d][i] for d, i in enumerate(idx)]
+        if flat in missing:
+            assert np.isnan(row["value"])
+        else:
+            assert row["value"] == cube[idx]
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3), data=st.data())
+def test_jsonstat_sparse_and_dense_values_agree(sizes: list[int], data: st.DataObject) -> None:
+    n = int(np.prod(sizes))
+    values = data.draw(st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=n, max_size=n))
+    ids = [f"d{i}" for i in range(len(sizes))]
+    dims = {
+        d: {"category": {"index": {f"c{j}": j for j in range(k)}}}
+        for d, k in zip(ids, sizes, strict=True)
+    }
+    dense = {"class": "dataset", "id": ids, "size": sizes, "dimension": dims, "value": values}
+    sparse = {**dense, "value": {str(i): v for i, v in enumerate(values) if v is not None}}
+    a, b = read_jsonstat2(dense, codes=True), read_jsonstat2(sparse, codes=True)
+    pd.testing.assert_frame_equal(a, b)
+    for flat, idx in enumerate(np.ndindex(*sizes)):
+        assert [a.iloc[flat][d] for d in ids] == [f"c{i}" for i in idx]
