@@ -170,3 +170,31 @@ def test_change_difference_against_scipy_and_synthetic_truth() -> None:
     assert r.tstat == pytest.approx(ref.statistic)
     truth = s.truth.att("wellbeing", "survey", 2, 2)
     assert r.se is not None and abs(r.estimate - truth) < 3 * r.se
+
+
+def test_register_indicator_panel_by_hand() -> None:
+    from arviointi.wellbeing import register_indicator_panel
+
+    ap = pd.DataFrame(
+        {
+            "area": ["V", "V", "P", "P"],
+            "month": pd.to_datetime(["2012-12-01", "2013-01-01"] * 2),
+            "social_assistance_recipients": [120, 110, 30, 31],
+            "population": [8000, 8000, 2000, 2000],
+        }
+    )
+    reg = register_indicator_panel(ap, pilot_areas=["V"], pilot_start="2013-01")
+    reg = reg.set_index(["area", "month"])
+    assert reg.loc[("V", pd.Timestamp("2012-12-01")), "rate"] == pytest.approx(15.0)
+    assert reg.loc[("P", pd.Timestamp("2013-01-01")), "rate"] == pytest.approx(15.5)
+    assert reg["treated"].tolist() == [0, 0, 0, 1]  # sorted: P, P, V, V
+    # the 2x2 DiD on the rates by hand: (13.75 - 15) - (15.5 - 15) = -1.75
+    r = reg["rate"]
+    dd = (r["V"].iloc[1] - r["V"].iloc[0]) - (r["P"].iloc[1] - r["P"].iloc[0])
+    assert dd == pytest.approx(-1.75)
+    bad = ap.copy()
+    bad.loc[3, "population"] = 0
+    with pytest.raises(InputError, match=r"row 4, column 'population'"):
+        register_indicator_panel(bad, pilot_areas=["V"], pilot_start="2013-01")
+    with pytest.raises(InputError, match="pilot area"):
+        register_indicator_panel(ap, pilot_areas=["Varissuo"], pilot_start="2013-01")
