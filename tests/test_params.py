@@ -145,6 +145,7 @@ def _good_copy(tmp_path: Path) -> Path:
         ("seed: 20130101", "seed: many", "seed", "expected a whole number, got 'many' (text)"),
         ("languages: [fi, en]", "languages: [fi, sv]", "languages[1]", "expected one of 'fi'"),
         ("languages: [fi, en]", "languages: []", "languages", "at least 1 item"),
+        ("languages: [fi, en]", "languages: [fi, fi]", "languages", "listed twice"),
         ("id: fixture-eval", "id: Fixture Eval", "id", "lowercase letters"),
         ("end: 2015-12", "end: 2015-12-31", "design.end", "expected a month written as YYYY-MM"),
         ("end: 2015-12", "end: 2012-06", "design.end", "ends (2012-06) before the pilot"),

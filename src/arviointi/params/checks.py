@@ -177,6 +177,8 @@ def _check_comparison(design: dict[str, Any], out: _Collector) -> None:
 
 def _check_languages(raw: Any, out: _Collector) -> None:
     languages = _get(raw, "languages")
+    if isinstance(languages, list) and len(set(map(str, languages))) != len(languages):
+        out.add(("languages",), "a language is listed twice")
     if not isinstance(languages, list) or "en" not in languages:
         return
     if isinstance(_get(raw, "title"), dict) and not _get(raw, "title", "en"):
@@ -190,8 +192,6 @@ def _check_languages(raw: Any, out: _Collector) -> None:
             label = item.get("label") if isinstance(item, dict) else None
             if isinstance(label, dict) and not label.get("en"):
                 out.add((*path, index, "label", "en"), "languages include 'en': label.en needed")
-    if isinstance(languages, list) and len(set(map(str, languages))) != len(languages):
-        out.add(("languages",), "a language is listed twice")
 
 
 def _check_references(raw: Any, out: _Collector) -> None:

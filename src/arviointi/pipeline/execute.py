@@ -20,6 +20,11 @@ from typing import Any
 
 Progress = Callable[[str], None]
 
+#: a cell running longer than this fails the notebook (seconds)
+CELL_TIMEOUT_S = 1800
+#: time allowed for a kernel to start on a busy machine (seconds)
+KERNEL_START_TIMEOUT_S = 180
+
 
 @dataclass(frozen=True)
 class NotebookJob:
@@ -124,6 +129,8 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
                 log_output=False,
                 request_save_on_cell_execute=False,
                 cwd=str(job.cwd),
+                start_timeout=KERNEL_START_TIMEOUT_S,
+                execution_timeout=CELL_TIMEOUT_S,
             )
     except PapermillExecutionError as exc:
         first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
