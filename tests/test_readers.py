@@ -91,6 +91,15 @@ def test_leading_blank_lines_shift_the_header(tmp_path: Path) -> None:
         validate(frame, "area_panel", source="a.csv")
 
 
+def test_other_explicit_delimiters(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.csv", "\narea|month|unemployed\nTurku|2012-01|1\n")
+    frame = read_table(path, sep="|")
+    assert list(frame.columns) == ["area", "month", "unemployed"] and list(frame.index) == [3]
+    semi = _write(tmp_path / "b.csv", "\narea;month;unemployed\nTurku;2012-01;1\nSalo;2012-01\n")
+    with pytest.raises(InputError, match=r"line 2 has 1 field with sep='\|'; the file looks ';'"):
+        read_table(semi, sep="|")
+
+
 def test_ambiguous_delimiter_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path / "a.csv", "a,b;c\n1,2;3\n")
     with pytest.raises(InputError, match="cannot tell the delimiter"):

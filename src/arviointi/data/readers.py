@@ -242,6 +242,7 @@ def _read_csv(
         raise InputError(
             source, "the file holds only blank lines; expected a header line of column names"
         )
+    first_line = next(i for i, ln in enumerate(physical) if ln.strip()) + 1
     sniffed, counts = _sniff_sep(sniff_lines)
     if sep is None:
         sep = sniffed
@@ -250,11 +251,10 @@ def _read_csv(
             if max(header_counts.values()) <= 1:
                 below, _ = _sniff_sep(sniff_lines[1:])
                 if below is not None and len(sniff_lines) > 2:
-                    first = next(i for i, ln in enumerate(physical) if ln.strip()) + 1
                     raise InputError(
                         source,
-                        f"line {first}: the first line has 1 field but the following lines are "
-                        f"{_SEP_NAMES[below]}-separated; the file may start with a title line: "
+                        f"line {first_line}: the first line has 1 field but the following lines "
+                        f"are {_SEP_NAMES[below]}-separated; the file may start with a title line: "
                         "remove the lines above the header row",
                     )
                 sep = ","  # a single-column file
@@ -263,18 +263,22 @@ def _read_csv(
                 if list(header_counts.values()).count(header_counts[sep]) > 1:
                     raise InputError(
                         source,
-                        "line 1: cannot tell the delimiter: "
+                        f"line {first_line}: cannot tell the delimiter: "
                         + ", ".join(
                             f"{_SEP_NAMES[s]} gives {n} fields" for s, n in header_counts.items()
                         )
                         + "; pass sep explicitly",
                     )
-    elif sniffed is not None and sniffed != sep and counts[sep] and counts[sep][0] <= 1:
-        raise InputError(
-            source,
-            f"line 1 has {counts[sep][0]} field with sep={_SEP_NAMES.get(sep, repr(sep))}; "
-            f"the file looks {_SEP_NAMES[sniffed]}-separated ({counts[sniffed][0]} fields)",
-        )
+    else:
+        given = _fields_per_line(sniff_lines[:1], sep)[0]
+        likely = sniffed or max(counts, key=lambda s: counts[s][0])
+        if given <= 1 and likely != sep and counts[likely][0] > 1:
+            raise InputError(
+                source,
+                f"line {first_line} has {given} field with sep="
+                f"{_SEP_NAMES.get(sep, repr(sep))}; the file looks "
+                f"{_SEP_NAMES[likely]}-separated ({counts[likely][0]} fields)",
+            )
 
     rows, lines = _parse_rows(text, sep, source)
     header = [h.strip() for h in rows[0]]
