@@ -163,7 +163,7 @@ def validate(
         col_problems: list[Problem] = []
         missing = _missing_mask(frame[name])
         series = _coerce(frame[name], spec, shown[name], where, col_problems, missing)
-        frame[name] = series.to_numpy()
+        frame[name] = series.set_axis(frame.index)
         if len(series) and missing.all() and spec.required:
             col_problems.append(
                 Problem(
