@@ -494,3 +494,54 @@ def test_subgroup_effects_rows_and_small_groups() -> None:
     assert "at least 2 treated" in tab["note"].astype(str)["under25"]
     with pytest.raises(ParamsError, match="subgroups"):
         subgroup_effects(clients, outcomes, outcome="y", subgroups=["over60"])
+
+
+# --- properties ----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hst.lists(
+        hst.tuples(hst.booleans(), hst.sampled_from(["fi", "sv", "other"]), hst.integers(0, 3)),
+        min_size=4,
+        max_size=40,
+    )
+)
+def test_cem_weight_identities(rows: list[tuple[bool, str, int]]) -> None:
+    clients = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(len(rows))],
+            "group": ["pilot" if t else "comparison" for t, _, _ in rows],
+            "language": [lang for _, lang, _ in rows],
+            "band": [b for _, _, b in rows],
+        }
+    )
+    try:
+        m = coarsened_exact_match(clients, coarsening={"language": "exact", "band": "exact"})
+    except (InputError, DesignError):
+        return  # one group empty or no common stratum: rejected loudly, by design
+    mt = m.matched[m.matched.treated]
+    mc = m.matched[~m.matched.treated]
+    # control weights sum to the number of matched controls
+    assert mc["weight"].sum() == pytest.approx(len(mc))
+    # within each stratum, weighted controls reproduce the treated share of the stratum
+    for s in m.matched["subclass"].unique():
+        share_t = (mt["subclass"] == s).sum() / len(mt)
+        share_c = mc.loc[mc["subclass"] == s, "weight"].sum() / mc["weight"].sum()
+        assert share_c == pytest.approx(share_t)
+    # every person is accounted for: matched or dropped with a reason
+    assert len(m.matched) + sum(m.n_dropped.values()) == len(clients)
+
+
+@settings(max_examples=25, deadline=None)
+@given(hst.integers(0, 10_000))
+def test_propensity_without_replacement_uses_each_control_once(seed: int) -> None:
+    clients = simulated_clients(n=120, seed=seed)
+    m = propensity_match(clients, covariates=["age", "unemployment_days_at_entry"], seed=seed)
+    c = m.matched[~m.matched.treated]
+    assert c["person_id"].is_unique
+    assert (c["weight"] == 1.0).all()
+    assert len(m.matched) + sum(m.n_dropped.values()) == len(clients)
