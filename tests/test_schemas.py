@@ -209,6 +209,8 @@ def test_missing_key_value_is_an_error_but_optional_missing_is_fine() -> None:
         validate(frame, "client_panel", source="c.csv")
     frame.loc[1, "person_id"] = "p2"
     out = validate(frame, "client_panel", source="c.csv")
+    assert pd.api.types.is_string_dtype(out["person_id"].dtype)
+    assert pd.api.types.is_string_dtype(out["status"].dtype)
     assert out["benefit_days"].dtype == "float64"  # whole numbers with a gap -> float
     assert np.isnan(out["benefit_days"].iloc[0])
 
