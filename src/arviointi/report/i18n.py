@@ -9,7 +9,9 @@ are flattened with dots) and are looked up with :func:`t`::
 Adding a message
 ----------------
 1. Add the key to **both** ``catalogue/fi.yaml`` and ``catalogue/en.yaml`` (same nesting,
-   same ``{placeholders}``; ``tests/test_i18n.py`` fails otherwise).
+   same ``{placeholders}``; ``tests/test_i18n.py`` fails otherwise). A part of the package
+   may keep its messages in its own pair of files ``catalogue/<part>.fi.yaml`` and
+   ``catalogue/<part>.en.yaml``; they are merged, and a key may be defined only once.
 2. Write plain text, not HTML: the emitter escapes every message. Use ``str.format``
    placeholders (``{outcome}``); a literal brace is written ``{{`` / ``}}``.
 3. Finnish in plain language: short sentences, common words, the term explained once.
@@ -67,11 +69,22 @@ def _flatten(node: Any, prefix: str, out: dict[str, str], path: Path) -> None:
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of ``lang`` as a flat ``{key: template}`` mapping (cached)."""
-    path = catalogue_path(lang)
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
     out: dict[str, str] = {}
-    _flatten(data, "", out, path)
+    seen: dict[str, Path] = {}
+    # the main file, then one extra file per part of the package (``<part>.<lang>.yaml``),
+    # so that sections can keep their own messages; a key may be defined only once
+    for path in [catalogue_path(lang), *sorted(CATALOGUE_DIR.glob(f"*.{lang}.yaml"))]:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        part: dict[str, str] = {}
+        _flatten(data, "", part, path)
+        for key in part:
+            if key in seen:
+                raise InputError(
+                    str(path), [Problem(f"key {key!r}", f"already defined in {seen[key].name}")]
+                )
+            seen[key] = path
+        out.update(part)
     return out
 
 
