@@ -79,6 +79,12 @@ def test_windows_1252_is_not_mistaken_for_latin9() -> None:
     assert "line 2" in msg and "0x96" in msg and "cp1252" in msg
 
 
+def test_mixed_encodings_in_one_file() -> None:
+    # Line 2 holds 'Pääkaupunki' in UTF-8, line 3 the same name in ISO-8859-15.
+    msg = str(_error("mixed_encodings.csv"))
+    assert "mixed encodings: line 2 has UTF-8 text ('ä') but line 3 has byte 0xe4" in msg
+
+
 def test_misspelled_column_gets_a_suggestion() -> None:
     msgs = _messages(_error("misspelled_column.csv"))
     assert any("required column 'unemployed'" in m and "'unemploed'" in m for m in msgs)

@@ -50,6 +50,8 @@ _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+(?:[eE][+-]?\d+)?$")
 _SNIFF_LINES = 50
 _MAX_FIELD_PROBLEMS = 20
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
+#: A two-byte UTF-8 sequence for a Latin letter (ä = c3 a4); rare in Latin-9 text.
+_UTF8_PAIR = re.compile(rb"[\xc3\xc5][\x80-\xbf]")
 
 
 def read_table(
@@ -161,6 +163,20 @@ def decode_text(raw: bytes, encoding: str | None, source: str) -> tuple[str, str
         return _strip_bom(text), encoding
     if _is_utf8(raw):
         return _strip_bom(raw.decode("utf-8")), "utf-8"
+    seq = _UTF8_PAIR.search(raw)
+    if seq is not None:
+        bad_at = 0
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            bad_at = e.start
+        raise InputError(
+            source,
+            f"mixed encodings: line {_line_of_offset(raw, seq.start())} has UTF-8 text "
+            f"({seq.group().decode('utf-8')!r}) but line {_line_of_offset(raw, bad_at)} has "
+            f"byte 0x{raw[bad_at]:02x}, which is not UTF-8; expected one encoding in the "
+            "whole file (save it again as UTF-8)",
+        )
     text = raw.decode("iso-8859-15")
     m = _C1_CONTROLS.search(text)
     if m is not None:
