@@ -248,3 +248,19 @@ def test_css_string_cannot_break_out() -> None:
     assert "\\" not in inner.replace("\\22 ", "").replace("\\3c ", "").replace("\\3e ", "").replace(
         "\\a ", ""
     ).replace("\\5c ", "")
+
+
+def test_hostile_metadata_cannot_break_the_page_or_its_css(demo: Any) -> None:
+    meta = _demo().demo_meta()
+    meta.title = {"fi": 'Raportti"; } </style><script>alert(1)</script>\n@page { x'}
+    meta.authors = ["<b>Eve</b>", "O'Brien & Co"]
+    meta.checkpoint = {"name": "<i>kypsyys</i>", "date": "2014-06-30"}
+    html_text = render_report([demo.notebook], lang="fi", meta=meta)
+    page = parse(html_text)
+    names = [tag for tag, _ in page.tags]
+    assert "script" not in names and "b" not in names and "i" not in names
+    assert names.count("style") == 1
+    style = html_text.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "<" not in style and "alert(1)" in style  # only inside an escaped CSS string
+    assert len(re.findall(r"^@page \{$", style, re.M)) == 1  # the injected one is in a string
+    assert "&lt;b&gt;Eve&lt;/b&gt;, O&#39;Brien &amp; Co" in html_text

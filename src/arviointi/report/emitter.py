@@ -587,10 +587,22 @@ class Emitter:
 
     # -- records ------------------------------------------------------------------
     def record(
-        self, result: Any, section: str | None = None, true_effect: float | None = None
+        self,
+        result: Any,
+        section: str | None = None,
+        true_effect: float | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
-        """Emit one results.json record (:data:`RECORD_MIME`); nothing shows in the report."""
+        """Emit one results.json record (:data:`RECORD_MIME`); nothing shows in the report.
+
+        ``extra`` adds plain-JSON fields to the record, e.g. ``role="primary"`` (a headline
+        estimate), ``"robustness"``, ``"subgroup"`` or ``"diagnostic"``, and ``level``.
+        """
         rec = result.to_record(section=section or self.current_section, true_effect=true_effect)
+        clash = sorted(set(extra) & set(rec))
+        if clash:
+            raise ValueError(f"record fields {clash} are set by the result itself")
+        rec.update(extra)
         bundle = {
             RECORD_MIME: {"record": rec},
             "text/plain": f"[record] {rec.get('section')}: {rec.get('outcome')}",

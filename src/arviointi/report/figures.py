@@ -20,6 +20,7 @@ measures_figure             theme, status (done/in_progress/not_started) [, coun
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,6 +67,11 @@ def _require(frame: Any, columns: Sequence[str], builder: str) -> pd.DataFrame:
 def _number_axis(ax: Any, lang: str, decimals: int = 1, axis: str = "y") -> None:
     formatter = FuncFormatter(lambda x, _pos: fmt_number(x, lang, decimals))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def _wrap(label: Any, width: int = 26) -> str:
+    """A data label wrapped onto short lines (long names would squeeze the plot)."""
+    return "\n".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or ""
 
 
 def _legend_below(fig: Figure, ax: Any) -> None:
@@ -249,7 +255,7 @@ def gap_figure(
             linestyle="-",
             marker="",
             linewidth=2.4,
-            label=f"{t('figure.treated_gap', lang)}: {treated}",
+            label=_wrap(f"{t('figure.treated_gap', lang)}: {treated}", 40),
             zorder=3,
         )
         ax.axhline(0, color="#333333", linewidth=0.8)
@@ -290,7 +296,7 @@ def cost_figure(frame: pd.DataFrame, lang: str) -> Figure:
             linewidth=0.6,
             label=t("figure.actual", lang),
         )
-        ax.set_yticks(y, list(sums.index))
+        ax.set_yticks(y, [_wrap(c) for c in sums.index])
         ax.invert_yaxis()
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
@@ -330,7 +336,7 @@ def wellbeing_figure(frame: pd.DataFrame, lang: str, *, decimals: int = 1) -> Fi
             label=t("figure.after", lang),
             zorder=3,
         )
-        ax.set_yticks(y, [str(m) for m in data["measure"]])
+        ax.set_yticks(y, [_wrap(m) for m in data["measure"]])
         ax.invert_yaxis()
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
@@ -380,7 +386,7 @@ def measures_figure(frame: pd.DataFrame, lang: str) -> Figure:
                 label=t(f"status.{status}", lang),
             )
             left += values
-        ax.set_yticks(y, list(table.index))
+        ax.set_yticks(y, [_wrap(c) for c in table.index])
         ax.invert_yaxis()
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
