@@ -337,3 +337,19 @@ def test_cache_key_changes_with_every_input_and_hits_copy_the_notebook(tmp_path:
     cache.store(key, notebook)
     assert cache.fetch(key, destination) is True
     assert destination.read_bytes() == notebook.read_bytes()
+
+
+def test_invalid_records_fail_the_run_and_keep_the_notebooks(
+    tmp_path: Path, fake_pdf: list[Path]
+) -> None:
+    params = make_project(
+        tmp_path, **{"notebooks: [emit_records, echo_params]": "notebooks: [bad_record]"}
+    )
+    with pytest.raises(PipelineError) as excinfo:
+        run_evaluation(params, jobs=1)
+    message = str(excinfo.value)
+    assert "notebook bad_record.ipynb, cell 2: missing field 'pvalue'" in message
+    assert "notebook bad_record.ipynb, cell 2: section 'jobs' is not one of" in message
+    out = tmp_path / "reports" / "fixture-eval"
+    assert sorted(p.name for p in out.iterdir()) == ["failed"]  # no report was published
+    assert (out / "failed" / "bad_record.ipynb").is_file()

@@ -128,13 +128,20 @@ def run_evaluation(
                 f"in {final} is unchanged; failed notebooks kept in {kept}\n{message}"
             )
         with stage("collect"):
-            records = [
-                record
-                for outcome in outcomes
-                for record in collect_records(
-                    outcome.output, outcome.name, synthetic=evaluation.synthetic
-                )
-            ]
+            try:
+                records = [
+                    record
+                    for outcome in outcomes
+                    for record in collect_records(
+                        outcome.output, outcome.name, synthetic=evaluation.synthetic
+                    )
+                ]
+            except PipelineError as exc:
+                kept = atomic.keep_failed(final, [o.output for o in outcomes], str(exc))
+                raise PipelineError(
+                    f"{evaluation.id}: {exc}\nthe last good report in {final} is unchanged; "
+                    f"the executed notebooks are kept in {kept}"
+                ) from exc
             document = results_document(
                 records,
                 evaluation_id=evaluation.id,
