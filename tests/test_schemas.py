@@ -22,7 +22,7 @@ def test_data_readme_holds_the_generated_dictionary() -> None:
     end = readme.index(schemas.DICTIONARY_END) + len(schemas.DICTIONARY_END)
     assert readme[start:end] == render_data_dictionary(), (
         "data/README.md is out of date: replace the block between the markers with the "
-        "output of .venv/bin/python -m arviointi.data.schemas"
+        "output of render_data_dictionary() from arviointi.data.schemas"
     )
     for s in SCHEMAS.values():
         for c in s.columns:

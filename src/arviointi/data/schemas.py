@@ -405,7 +405,3 @@ def render_data_dictionary() -> str:
         out.append("")
     out.append(DICTIONARY_END)
     return "\n".join(out)
-
-
-if __name__ == "__main__":  # python -m arviointi.data.schemas > dictionary block
-    print(render_data_dictionary())
