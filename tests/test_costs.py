@@ -54,6 +54,8 @@ def test_budget_vs_actual_domain_figures() -> None:
     assert tot.loc[2014, "variance_pct"] == pytest.approx(100 * 10_000 / 520_000)
     assert tot.loc[2014, "grant_at_rate"] == pytest.approx(0.75 * 530_000)
     assert tot.loc[2014, "municipal_net"] == 530_000 - 390_000
+    assert tot.loc[2014, "grant_over_rate"] == pytest.approx(390_000 - 397_500)
+    assert tot.loc[2013, "grant_over_rate"] == pytest.approx(0.0)
     staff14 = t[(t["year"] == 2014) & (t["category"] == "staff")].iloc[0]
     assert staff14["variance_pct"] == pytest.approx(100 * 10_000 / 270_000)
     assert tot.loc["all", "budget"] == 175_000 + 3 * 520_000

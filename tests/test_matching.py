@@ -545,3 +545,18 @@ def test_propensity_without_replacement_uses_each_control_once(seed: int) -> Non
     assert c["person_id"].is_unique
     assert (c["weight"] == 1.0).all()
     assert len(m.matched) + sum(m.n_dropped.values()) == len(clients)
+
+
+def test_employment_curve_by_hand() -> None:
+    from arviointi.matching import employment_curve
+
+    w = pd.Series({"a": 2.0, "b": 1.0, "c": 1.0, "d": 1.0})
+    cur = employment_curve(tiny_clients(), tiny_panel(), max_months=4, weights=w)
+    pilot = cur[cur.group == "pilot"].set_index("rel_month")
+    # rel 0: a unemployed, b services -> 0 of 2; rel 2: a employed, b services -> 1 of 2
+    assert pilot.loc[0, "n_persons"] == 2 and pilot.loc[0, "n_employed"] == 0
+    assert pilot.loc[2, "share_employed"] == 0.5
+    # weighted: a has weight 2, b 1 -> 2/3
+    assert pilot.loc[2, "share_employed_weighted"] == pytest.approx(2 / 3)
+    comp = cur[cur.group == "comparison"].set_index("rel_month")
+    assert comp["n_employed"].tolist() == [1, 0, 1]  # c: employed, unemployed, employed

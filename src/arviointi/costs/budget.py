@@ -58,7 +58,9 @@ def budget_vs_actual(ledger: pd.DataFrame, grant_rate: float = 0.75) -> pd.DataF
     Columns: ``year`` (``"all"`` on the overall row), ``category`` (``"total"`` on total
     rows), ``budget``, ``actual``, ``variance`` = actual - budget, ``variance_pct`` =
     100 * variance / budget, ``grant``, ``grant_at_rate`` = grant_rate * actual (what the rate
-    gives on realised costs), ``grant_share_pct`` = 100 * grant / actual, ``municipal_net``
+    gives on realised costs), ``grant_over_rate`` = grant - grant_at_rate (positive: more
+    grant booked than the rate allows on realised costs, e.g. a grant granted on the budget
+    when costs came in under it), ``grant_share_pct`` = 100 * grant / actual, ``municipal_net``
     = actual - grant (the city's own cost). ``attrs["notes"]`` lists assumptions.
 
     Example::
@@ -107,6 +109,7 @@ def budget_vs_actual(ledger: pd.DataFrame, grant_rate: float = 0.75) -> pd.DataF
             out["actual"] > 0, 100 * out["grant"] / out["actual"], np.nan
         )
     out["grant_at_rate"] = grant_rate * out["actual"]
+    out["grant_over_rate"] = out["grant"] - out["grant_at_rate"]
     out["municipal_net"] = out["actual"] - out["grant"]
     out = out[
         [
@@ -118,6 +121,7 @@ def budget_vs_actual(ledger: pd.DataFrame, grant_rate: float = 0.75) -> pd.DataF
             "variance_pct",
             "grant",
             "grant_at_rate",
+            "grant_over_rate",
             "grant_share_pct",
             "municipal_net",
         ]

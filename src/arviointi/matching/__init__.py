@@ -12,6 +12,7 @@ from arviointi.matching.outcomes import (
     SUBGROUPS,
     client_outcomes,
     did_panel,
+    employment_curve,
     outcome_summary,
     subgroup_masks,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "client_outcomes",
     "coarsened_exact_match",
     "did_panel",
+    "employment_curve",
     "kaplan_meier",
     "kaplan_meier_by",
     "matched_effect",

@@ -287,3 +287,47 @@ def did_panel(
     if out.empty:
         raise InputError(frame_source("panel"), "no panel rows inside the DiD window")
     return out
+
+
+def employment_curve(
+    clients: pd.DataFrame,
+    panel: pd.DataFrame,
+    *,
+    entry_col: str = "entry_month",
+    max_months: int = 24,
+    group_col: str = "group",
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Share employed by month since entry and group (aggregate, for a figure).
+
+    Rows: (``group``, ``rel_month`` 0..max_months-1) with ``n_persons`` (observed that
+    month), ``n_employed`` and ``share_employed``; with ``weights`` (person_id -> weight,
+    e.g. ``MatchResult.weights()``) also ``share_employed_weighted`` over persons with a
+    positive weight and their count ``n_persons_weighted``.
+
+    Example::
+
+        employment_curve(clients, panel, weights=propensity_match(clients).weights())
+    """
+    if not (isinstance(max_months, int) and max_months >= 1):
+        raise ParamsError("employment_curve", f"max_months: expected >= 1, got {max_months!r}")
+    _check_clients(clients, entry_col, [group_col])
+    check_client_panel(panel)
+    p, _ = _relative(clients, panel, entry_col)
+    p = p[(p["rel_month"] >= 0) & (p["rel_month"] < max_months)]
+    groups = pd.Series(clients[group_col].to_numpy(), index=clients["person_id"].to_numpy())
+    p = p.assign(
+        group=p["person_id"].map(groups).to_numpy(),
+        employed=(p["status"] == "employed").astype(float).to_numpy(),
+    )
+    g = p.groupby(["group", "rel_month"])
+    out = pd.DataFrame({"n_persons": g.size(), "n_employed": g["employed"].sum().astype(int)})
+    out["share_employed"] = out["n_employed"] / out["n_persons"]
+    if weights is not None:
+        w = p["person_id"].map(weights).fillna(0.0).astype(float).to_numpy()
+        pw = p.assign(_w=w, _wy=w * p["employed"].to_numpy())
+        pw = pw[pw["_w"] > 0]
+        gw = pw.groupby(["group", "rel_month"])
+        out["n_persons_weighted"] = gw.size().reindex(out.index).fillna(0).astype(int)
+        out["share_employed_weighted"] = (gw["_wy"].sum() / gw["_w"].sum()).reindex(out.index)
+    return out.reset_index().rename(columns={"group": group_col})
