@@ -1,8 +1,9 @@
 """Cache of executed notebooks, keyed on everything that can change their outputs.
 
 The key is the SHA-256 of: the notebook file's bytes, the parameters as canonical JSON, the
-``as_of`` month, the SHA-256 of every input file, the arviointi version and a fingerprint of
-the arviointi source code (so an edited estimator never serves a stale result). A hit copies
+``as_of`` month, the SHA-256 of every input file, the versions of the key packages, and a
+fingerprint of the arviointi source code (so an edited estimator never serves a stale
+result). A hit copies
 the cached executed notebook. Entries live in ``<base_dir>/.cache/arviointi/``.
 
 A notebook must not depend on files written to ``run_dir`` by another run for this to be
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import arviointi
+from arviointi.pipeline.manifest import package_versions
 
 
 def sha256_file(path: Path) -> str:
@@ -62,6 +64,7 @@ def notebook_key(
         canonical_json(as_of),
         canonical_json(sorted(input_hashes)),
         code_fingerprint(),
+        canonical_json(package_versions()),
     ):
         digest.update(part.encode())
         digest.update(b"\0")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 from importlib import metadata
@@ -32,14 +33,20 @@ KEY_PACKAGES = (
 )
 
 
-def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
+@functools.cache
+def _versions() -> tuple[tuple[str, str | None], ...]:
+    found: list[tuple[str, str | None]] = []
     for name in KEY_PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            found.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+            found.append((name, None))
+    return tuple(found)
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of :data:`KEY_PACKAGES` (None when not installed)."""
+    return dict(_versions())
 
 
 def git_state(directory: Path) -> dict[str, Any]:
