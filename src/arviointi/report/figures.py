@@ -368,7 +368,10 @@ def measures_figure(frame: pd.DataFrame, lang: str) -> Figure:
         .reindex(columns=list(STATUSES))
         .fillna(0)
     )
-    colours = (OKABE_ITO[2], OKABE_ITO[3], OKABE_ITO[1])
+    # done: dark solid; under way: light, hatched; not started: empty with a cross hatch
+    # (tells apart in grey print as well as in colour)
+    colours = (OKABE_ITO[2], OKABE_ITO[3], "#FFFFFF")
+    hatches = ("", "///", "xx")
     with style_context():
         fig, ax = new_figure(height=max(2.0, 0.42 * len(table) + 1.2))
         y = np.arange(len(table))
@@ -382,7 +385,7 @@ def measures_figure(frame: pd.DataFrame, lang: str) -> Figure:
                 color=colours[i],
                 edgecolor="#333333",
                 linewidth=0.6,
-                hatch=HATCHES[i],
+                hatch=hatches[i],
                 label=t(f"status.{status}", lang),
             )
             left += values
