@@ -146,6 +146,18 @@ def _good_copy(tmp_path: Path) -> Path:
         ("languages: [fi, en]", "languages: [fi, sv]", "languages[1]", "expected one of 'fi'"),
         ("languages: [fi, en]", "languages: []", "languages", "at least 1 item"),
         ("languages: [fi, en]", "languages: [fi, fi]", "languages", "listed twice"),
+        (
+            "    path: params/area_panel.csv",
+            "    pth: params/area_panel.csv",
+            "data.panel.pth",
+            "did you mean 'path'",
+        ),
+        (
+            "      date: 2013-06",
+            "      dat: 2013-06",
+            "design.checkpoints[0].dat",
+            "unknown key 'dat'; did you mean 'date'",
+        ),
         ("id: fixture-eval", "id: Fixture Eval", "id", "lowercase letters"),
         ("end: 2015-12", "end: 2015-12-31", "design.end", "expected a month written as YYYY-MM"),
         ("end: 2015-12", "end: 2012-06", "design.end", "ends (2012-06) before the pilot"),
