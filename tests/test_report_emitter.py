@@ -227,3 +227,32 @@ def test_figure_bundle_has_svg_text_alt_and_number_placeholder() -> None:
     assert "Months from the start of the pilot" in en
     assert "\u22121,0" in fi  # Finnish tick labels with decimal comma and minus sign
     assert "http://" not in re.sub(r'xmlns(:\w+)?="[^"]*"', "", fi)
+
+
+def test_client_level_figure_leaves_out_small_groups() -> None:
+    em, col = emitter(threshold=5)
+    wb = pd.DataFrame(
+        {
+            "measure": ["fi", "sv", "SINGLE-PERSON-GROUP"],
+            "before": [5.1, 5.8, 9.9],
+            "after": [6.0, 6.1, 1.1],
+            "n": [40, 12, 1],
+        }
+    )
+    em.figure(
+        figures.wellbeing_figure, "caption.wellbeing", "alt.wellbeing", frame=wb, client_counts="n"
+    )
+    payload = col.reports[0]
+    assert payload["suppressed_rows"] == 1
+    assert "SINGLE-PERSON-GROUP" not in payload["html"]["fi"]
+    assert "Kuviosta on jätetty pois 1 ryhmää" in payload["html"]["fi"]
+    assert "1 group(s) with fewer than 5 people" in payload["html"]["en"]
+    # without the count column the figure cannot be made client-safe
+    with pytest.raises(InputError, match="column 'persons'"):
+        em.figure(
+            figures.wellbeing_figure,
+            "caption.wellbeing",
+            "alt.wellbeing",
+            frame=wb,
+            client_counts="persons",
+        )

@@ -552,16 +552,37 @@ class Emitter:
         *,
         caption_values: Mapping[str, Any] | None = None,
         alt_values: Mapping[str, Any] | None = None,
+        client_counts: str | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """A numbered figure: ``builder(**kwargs, lang=lang)`` once per language.
 
-        Every DataFrame among ``kwargs`` is checked with ``check_no_person_rows``. The
-        figure is embedded as inline SVG (text stays text) and closed.
+        Every DataFrame among ``kwargs`` is checked with ``check_no_person_rows``. For a
+        figure drawn from client-level data pass ``client_counts``: the name of the column
+        holding the number of persons behind each row; rows with 1..threshold-1 persons are
+        left out of the figure and a note under the caption says so. The figure is embedded
+        as inline SVG (text stays text) and closed.
         """
-        for name, value in kwargs.items():
-            if isinstance(value, pd.DataFrame):
-                check_no_person_rows(value, source=f"<figure {caption_key}: {name}>")
+        dropped = 0
+        for name, value in list(kwargs.items()):
+            if not isinstance(value, pd.DataFrame):
+                continue
+            check_no_person_rows(value, source=f"<figure {caption_key}: {name}>")
+            if client_counts is not None:
+                if client_counts not in value.columns:
+                    raise InputError(
+                        f"<figure {caption_key}: {name}>",
+                        [Problem(f"column {client_counts!r}", "count column not in the frame")],
+                    )
+                persons = pd.to_numeric(value[client_counts], errors="coerce")
+                small = (persons > 0) & (persons < self.threshold)
+                if persons.isna().any():
+                    raise InputError(
+                        f"<figure {caption_key}: {name}>",
+                        [Problem(f"column {client_counts!r}", "expected whole counts >= 0")],
+                    )
+                dropped += int(small.sum())
+                kwargs[name] = value.loc[~small]
         out: dict[str, str] = {}
         n = next(self._ids)
         for lang in self.languages:
@@ -576,14 +597,20 @@ class Emitter:
             fig.clear()
             alt = html.escape(t(alt_key, lang, **dict(alt_values or {})), quote=True)
             caption = html.escape(t(caption_key, lang, **dict(caption_values or {})))
+            note = ""
+            if dropped:
+                text = t("disclosure.figure_note", lang, count=dropped, threshold=self.threshold)
+                note = f'<p class="arv-table-note">{html.escape(text)}</p>'
             out[lang] = (
                 '<figure class="arv-figure">'
                 f'<div class="arv-graphic" role="img" aria-label="{alt}">{svg}</div>'
                 f'<figcaption><span class="arv-num" data-kind="figure">'
                 f"{html.escape(t('report.figure_fallback', lang))}</span> {caption}</figcaption>"
-                "</figure>"
+                f"{note}</figure>"
             )
-        return self._emit("figure", out, caption_key=caption_key, alt_key=alt_key)
+        return self._emit(
+            "figure", out, caption_key=caption_key, alt_key=alt_key, suppressed_rows=dropped
+        )
 
     # -- records ------------------------------------------------------------------
     def record(
