@@ -162,3 +162,33 @@ def test_real_csv_through_load_source_with_a_column_map() -> None:
     spec["columns"] = {"area_name": "area", "unemployed_jobseekers": "unemployed"}
     with pytest.raises(InputError, match=r"duplicate \(area, month\) = \('Turku', '2006-01'\)"):
         load_source(spec, base_dir=SHARED_CSV.parent)
+
+
+def test_region_key_covers_every_municipality_of_the_panel() -> None:
+    """Every 12r5 municipality has its sub-region and region; spot checks from the source."""
+    from arviointi.data.statfin import load_statfin_region_key
+
+    key = load_statfin_region_key()
+    munis = load_statfin_12r5(level="kunta", start="2023-10", end="2023-10")
+    assert set(key["area_code"]) == set(munis["area_code"])
+    row = key.set_index("area")
+    assert row.loc["Kangasala", "seutukunta_name"] == "Tampere"
+    assert row.loc["Punkalaidun", "maakunta_name"] == "Pirkanmaa"
+    assert row.loc["Siilinjärvi", "seutukunta_name"] == "Kuopio"
+    assert row.loc["Turku", "maakunta_name"] == "Varsinais-Suomi"
+    # the sub-region rows of the panel carry the same codes as the key
+    subs = load_statfin_12r5(level="seutukunta", start="2023-10", end="2023-10")
+    assert set(key["seutukunta_code"]) <= set(subs["area_code"])
+
+
+def test_region_key_errors_name_file_and_line(tmp_path: Path) -> None:
+    from arviointi.data.statfin import load_statfin_region_key
+
+    bad = tmp_path / "key.csv"
+    bad.write_text(
+        "area_code,area,seutukunta_code,seutukunta_name,maakunta_code,maakunta_name\n"
+        "KU020,Akaa,SK063,,MK06,Pirkanmaa\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"line 2, column 'seutukunta_name'"):
+        load_statfin_region_key(bad)

@@ -21,8 +21,10 @@ from arviointi.errors import InputError, Problem
 __all__ = [
     "ATTRIBUTION",
     "LEVELS",
+    "REGION_KEY_PATH",
     "STATFIN_12R5_PATH",
     "load_statfin_12r5",
+    "load_statfin_region_key",
 ]
 
 ATTRIBUTION = (
@@ -34,6 +36,17 @@ LICENCE = "CC BY 4.0"
 #: The shipped file (repository root data/statfin/).
 STATFIN_12R5_PATH = (
     Path(__file__).resolve().parents[3] / "data" / "statfin" / ("tyonv_12r5_monthly.csv.gz")
+)
+
+#: Municipality -> sub-region -> region key of the same 2023 division (data/statfin/).
+REGION_KEY_PATH = STATFIN_12R5_PATH.parent / "region_key_kunta.csv"
+_KEY_COLUMNS = (
+    "area_code",
+    "area",
+    "seutukunta_code",
+    "seutukunta_name",
+    "maakunta_code",
+    "maakunta_name",
 )
 
 #: Level codes in the data, most local first; English aliases accepted by the loader.
@@ -193,5 +206,39 @@ def load_statfin_12r5(
         "licence": LICENCE,
         "synthetic": False,
         "sources": [{"path": source, "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}],
+    }
+    return out
+
+
+def load_statfin_region_key(path: Path | None = None) -> pd.DataFrame:
+    """The sub-region (seutukunta) and region (maakunta) of every municipality in 12r5.
+
+    One row per municipality code with columns area_code, area, seutukunta_code,
+    seutukunta_name, maakunta_code, maakunta_name (all text; 2023 division, the same as
+    the panel). attrs: sources ([{path, sha256}]), synthetic (False).
+    """
+    file = Path(path) if path is not None else REGION_KEY_PATH
+    if not file.is_file():
+        raise InputError(str(file), "the shipped StatFin region key is missing (data/statfin/)")
+    try:
+        key = pd.read_csv(file, dtype="str", keep_default_na=False, na_values=[""])
+    except (OSError, ValueError) as e:
+        raise InputError(str(file), f"cannot read the region key ({e})") from None
+    missing = [c for c in _KEY_COLUMNS if c not in key.columns]
+    problems = [Problem(f"column {c!r}", "missing") for c in missing]
+    if not missing:
+        for c in _KEY_COLUMNS:
+            for row in key.index[key[c].isna()][:5]:
+                problems.append(Problem(f"line {int(row) + 2}, column {c!r}", "empty"))
+        for row in key.index[key["area_code"].duplicated()][:5]:
+            problems.append(
+                Problem(f"line {int(row) + 2}, column 'area_code'", "duplicate municipality")
+            )
+    if problems:
+        raise InputError(str(file), problems)
+    out = key[list(_KEY_COLUMNS)].reset_index(drop=True)
+    out.attrs = {
+        "synthetic": False,
+        "sources": [{"path": str(file), "sha256": hashlib.sha256(file.read_bytes()).hexdigest()}],
     }
     return out
