@@ -70,9 +70,19 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 # -- end to end ------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_run_outputs_cache_and_byte_identical_results(tmp_path: Path, fake_pdf: list[Path]) -> None:
+def test_run_outputs_cache_and_byte_identical_results(
+    tmp_path: Path, fake_pdf: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import arviointi.pipeline.execute as execute
+
+    monkeypatch.setattr(execute, "HEARTBEAT_S", 0.2)
     params = make_project(tmp_path)
-    first = run_evaluation(params, jobs=2)
+    lines: list[str] = []
+    first = run_evaluation(params, jobs=2, progress=lines.append)
+    assert any(
+        line.startswith("still executing (2 left): emit_records, echo_params") for line in lines
+    )
+    assert sum(line.startswith(("[1/2] done ", "[2/2] done ")) for line in lines) == 2
     out = tmp_path / "reports" / "fixture-eval"
     assert first.output_dir == out
     names = {p.name for p in out.iterdir()}

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,8 @@ Progress = Callable[[str], None]
 CELL_TIMEOUT_S = 1800
 #: time allowed for a kernel to start on a busy machine (seconds)
 KERNEL_START_TIMEOUT_S = 180
+#: while notebooks run in parallel, a "still executing" line this often (seconds)
+HEARTBEAT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -184,8 +186,17 @@ def execute_all(
                 futures[pool.submit(execute_one, job)] = job
             if progress is not None:
                 progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.name] = outcome
-                report(outcome)
+            started = time.perf_counter()
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=HEARTBEAT_S, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = future.result()
+                    outcomes[outcome.name] = outcome
+                    report(outcome)
+                if not done and progress is not None:
+                    left = sorted((futures[f] for f in pending), key=jobs.index)
+                    names = ", ".join(job.name for job in left)
+                    elapsed = time.perf_counter() - started
+                    progress(f"still executing ({len(left)} left): {names} ... {elapsed:.0f} s")
     return [outcomes[job.name] for job in jobs]
