@@ -8,7 +8,14 @@ planted pilot) and ``metadata``. See data/synthetic/README.md.
 
 from .benefit_rules import DAILY_SUBSIDY_EUR, municipal_days, municipal_share_eur
 from .truth import OUTCOMES, TrueEffects, Truth
-from .turku import GENERATOR_VERSION, TABLES, SyntheticTurku, generate_turku, load_synthetic
+from .turku import (
+    GENERATOR_VERSION,
+    TABLES,
+    SyntheticTurku,
+    generate_turku,
+    load_synthetic,
+    load_truth,
+)
 
 __all__ = [
     "DAILY_SUBSIDY_EUR",
@@ -20,6 +27,7 @@ __all__ = [
     "Truth",
     "generate_turku",
     "load_synthetic",
+    "load_truth",
     "municipal_days",
     "municipal_share_eur",
 ]

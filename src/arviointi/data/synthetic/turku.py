@@ -370,3 +370,20 @@ def load_synthetic(spec: Mapping[str, Any] | Any) -> pd.DataFrame:
     frame = data.table(str(schema)).copy(deep=True)
     frame.attrs = copy.deepcopy(data.table(str(schema)).attrs)
     return frame
+
+
+def load_truth(spec: Mapping[str, Any] | Any) -> Truth:
+    """The realised truth (:class:`Truth`) of the data set a synthetic ``spec`` loads.
+
+    Same ``spec`` as :func:`load_synthetic` (the ``schema`` is not needed); the generator
+    run is shared with it (cached), so the truth belongs to exactly those frames and can be
+    asked for any window with ``Truth.att``.
+    """
+    seed = _spec_field(spec, "seed", 2012)
+    generator = _spec_field(spec, "generator", "turku")
+    options: dict[str, Any] = {}
+    if isinstance(generator, Mapping):
+        options = {k: v for k, v in generator.items() if k != "name"}
+    if not _is_count(seed, 0):
+        raise ParamsError("<synthetic source>", [Problem("seed", f"{seed!r}: expected >= 0")])
+    return _cached(int(seed), json.dumps(options, sort_keys=True, default=str)).truth
