@@ -207,6 +207,7 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     assert "raise ValueError" in message  # the failing line
     failed = good.output_dir / "failed"
     assert str(failed) in message
+    assert f"the last good report in {good.output_dir} is unchanged" in message
     assert snapshot(good.output_dir) == before
     kept = nbformat.read(failed / "fails.ipynb", as_version=4)
     errors = [o for c in kept.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
@@ -361,5 +362,6 @@ def test_invalid_records_fail_the_run_and_keep_the_notebooks(
     assert "notebook bad_record.ipynb, cell 2: missing field 'pvalue'" in message
     assert "notebook bad_record.ipynb, cell 2: section 'jobs' is not one of" in message
     out = tmp_path / "reports" / "fixture-eval"
+    assert f"no report was published in {out}" in message
     assert sorted(p.name for p in out.iterdir()) == ["failed"]  # no report was published
     assert (out / "failed" / "bad_record.ipynb").is_file()

@@ -119,13 +119,18 @@ def run_evaluation(
             outcomes, hits = _execute(
                 evaluation, notebooks, params, inputs, point, temporary, jobs, use_cache, say
             )
+        previous = (
+            f"the last good report in {final} is unchanged"
+            if (final / "results.json").is_file()
+            else f"no report was published in {final}"
+        )
         failures = [o for o in outcomes if o.failure is not None]
         if failures:
             message = "\n".join(f"  - {o.failure}" for o in failures)
             kept = atomic.keep_failed(final, [o.output for o in failures], message)
             raise PipelineError(
-                f"{evaluation.id}: {len(failures)} notebook(s) failed; the last good report "
-                f"in {final} is unchanged; failed notebooks kept in {kept}\n{message}"
+                f"{evaluation.id}: {len(failures)} notebook(s) failed; {previous}; "
+                f"failed notebooks kept in {kept}\n{message}"
             )
         with stage("collect"):
             try:
@@ -139,8 +144,7 @@ def run_evaluation(
             except PipelineError as exc:
                 kept = atomic.keep_failed(final, [o.output for o in outcomes], str(exc))
                 raise PipelineError(
-                    f"{evaluation.id}: {exc}\nthe last good report in {final} is unchanged; "
-                    f"the executed notebooks are kept in {kept}"
+                    f"{evaluation.id}: {exc}\n{previous}; the executed notebooks are kept in {kept}"
                 ) from exc
             document = results_document(
                 records,
@@ -295,7 +299,7 @@ def _render(
         except Exception as exc:
             raise PipelineError(
                 f"{evaluation.id}: exporting report-{lang} failed ({type(exc).__name__}: {exc}); "
-                "the last good report is unchanged"
+                "nothing was published"
             ) from exc
         written += [html_path, pdf_path]
     return written
