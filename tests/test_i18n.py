@@ -6,7 +6,7 @@ import pytest
 
 from arviointi.errors import InputError
 from arviointi.report.figures import STATUSES
-from arviointi.report.i18n import LANGUAGES, catalogue, placeholders, t
+from arviointi.report.i18n import LANGUAGES, Msg, catalogue, placeholders, t
 from arviointi.report.meta import SECTIONS
 
 
@@ -65,3 +65,11 @@ def test_missing_placeholder_value_is_an_error() -> None:
 def test_unknown_language() -> None:
     with pytest.raises(InputError, match="sv"):
         t("section.summary", "sv")
+
+
+def test_message_values_are_translated_per_language() -> None:
+    value = Msg("outcome.unemployment_rate")
+    assert t("caption.event_study", "fi", outcome=value).startswith("Työttömyysaste: arvioitu")
+    assert t("caption.event_study", "en", outcome=value).startswith("Unemployment rate: estimated")
+    both = {"fi": "Varissuo (fi)", "en": "Varissuo (en)"}
+    assert t("caption.gap", "en", outcome=both).startswith("Varissuo (en): gap")

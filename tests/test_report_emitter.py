@@ -80,7 +80,7 @@ def test_bundle_contract() -> None:
     payload = b[REPORT_MIME]
     assert payload["kind"] == "heading" and payload["section"] == "employment"
     assert set(payload["html"]) == {"fi", "en"}
-    assert payload["text"] == {"fi": "Työttömyysaste", "en": "The unemployment rate"}
+    assert payload["text"] == {"fi": "Työttömyysaste", "en": "Unemployment rate"}
     assert b["text/html"] == payload["html"]["fi"]
     assert b["text/plain"].startswith("[heading]")
     with pytest.raises(InputError, match="unknown section"):
@@ -178,7 +178,7 @@ def test_verdicts_follow_the_interval() -> None:
     unclear = em.verdict_text(
         result(-0.3, 0.4, 0.45), "en", outcome_key="outcome.unemployment_rate", unit_key="unit.pp"
     )
-    assert unclear.startswith("The unemployment rate: no clear change was found.")
+    assert unclear.startswith("Unemployment rate: no clear change was found.")
     assert "[-1.1, 0.5]" in unclear and "may be due to chance" in unclear
     rose = em.verdict_text(
         {"estimate": 2.0, "ci_low": 0.5, "ci_high": 3.5, "alpha": 0.1, "pvalue": None},
@@ -188,7 +188,7 @@ def test_verdicts_follow_the_interval() -> None:
         decimals=0,
         true_effect=1.5,
     )
-    assert rose.startswith("The number of unemployed rose by an estimated 2 persons (90%")
+    assert rose.startswith("Number of unemployed rose by an estimated 2 persons (90%")
     assert rose.endswith("The true effect built into the synthetic data was 2 persons.")
 
 

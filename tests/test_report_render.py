@@ -128,6 +128,8 @@ def test_sections_in_fixed_order_and_numbered_captions(demo: Any) -> None:
     assert tables == [str(i) for i in range(1, 6)]
     en = demo.html["en"].read_text(encoding="utf-8")
     assert re.findall(r"Figure (\d+)\.", en) == [str(i) for i in range(1, 7)]
+    assert "Unemployment rate: estimated effect by month" in en
+    assert "Työttömyysaste: arvioitu vaikutus kuukausittain" in html_text
 
 
 def test_no_code_streams_warnings_or_reprs(demo: Any) -> None:

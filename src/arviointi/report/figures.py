@@ -147,6 +147,7 @@ def event_study_figure(
         ax.set_xlabel(t("figure.rel_time", lang))
         ax.set_ylabel(ylabel or t("figure.effect", lang))
         _number_axis(ax, lang, decimals)
+        _number_axis(ax, lang, 0, axis="x")
         _legend_below(fig, ax)
     return fig
 

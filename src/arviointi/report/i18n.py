@@ -16,7 +16,12 @@ Adding a message
    placeholders (``{outcome}``); a literal brace is written ``{{`` / ``}}``.
 3. Finnish in plain language: short sentences, common words, the term explained once.
 
-Placeholder values are inserted as given, except numbers: an ``int`` is formatted with
+A placeholder value may itself be a message: pass ``Msg("outcome.unemployment_rate")`` and
+it is translated into the language being written (the Emitter writes every language from
+one call, so a plain string would appear untranslated in the other language). A
+``{"fi": ..., "en": ...}`` mapping is also accepted and the matching entry is used.
+
+Other placeholder values are inserted as given, except numbers: an ``int`` is formatted with
 :func:`arviointi.report.formatting.fmt_int` and a ``float`` with
 :func:`~arviointi.report.formatting.fmt_number` (one decimal) in the message language, so a
 Finnish sentence never shows ``1.2``. Format numbers yourself when you need other decimals.
@@ -26,6 +31,8 @@ from __future__ import annotations
 
 import functools
 import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +98,9 @@ def catalogue(lang: str) -> dict[str, str]:
 def placeholders(template: str) -> set[str]:
     """Names of the ``str.format`` fields used in ``template``."""
     names: set[str] = set()
-    for _literal, field, _spec, _conv in string.Formatter().parse(template):
-        if field is not None:
-            names.add(field.split(".")[0].split("[")[0])
+    for _literal, name, _spec, _conv in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name.split(".")[0].split("[")[0])
     return names
 
 
@@ -102,7 +109,19 @@ def has_message(key: str, lang: str = "fi") -> bool:
     return key in catalogue(lang)
 
 
+@dataclass(frozen=True)
+class Msg:
+    """A catalogue message used as a placeholder value; translated per language."""
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
 def _format_value(value: Any, lang: str) -> Any:
+    if isinstance(value, Msg):
+        return t(value.key, lang, **dict(value.values))
+    if isinstance(value, Mapping) and lang in value:
+        return value[lang]
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
