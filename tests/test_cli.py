@@ -60,6 +60,17 @@ def test_errors_exit_non_zero_with_a_message(
     assert expected in err and "Traceback" not in err
 
 
+def test_every_params_file_is_reported_and_the_first_code_returned(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["validate", "params/not_yaml.yaml", "params/broken.yaml", "good", "--no-data"]
+    assert cli.main(argv) == 4
+    captured = capsys.readouterr()
+    assert captured.err.count("error: ") == 2
+    assert "params/not_yaml.yaml" in captured.err and "params/broken.yaml" in captured.err
+    assert "ok: params/good.yaml" in captured.out
+
+
 def test_pipeline_error_exit_code_and_debug_traceback(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

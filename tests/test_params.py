@@ -312,3 +312,19 @@ notebooks: []
     params = evaluation.to_params()
     assert params["data"]["districts"]["seed"] == 11  # the evaluation's seed
     assert None not in params["data"]["statfin"].values()  # ready for load_source as is
+
+
+def test_area_outcome_must_be_a_column_of_its_source(tmp_path: Path) -> None:
+    path = _good_copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  - name: unemployed\n", "  - name: unemployd\n    source: panel\n"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError) as excinfo:
+        validate_params(path)
+    found = problems_of(excinfo)
+    location = f"outcomes[0].name (line {line_of(path, 'unemployd')})"
+    assert list(found) == [location]
+    assert "not a column of source 'panel'" in found[location]
+    assert "did you mean 'unemployed'" in found[location]

@@ -48,7 +48,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 progress=_progress(time.perf_counter()),
             )
         except ArviointiError as exc:
-            status = status or _report_error(exc, args.debug)
+            code = _report_error(exc, args.debug)
+            status = status or code
             continue
         files = [p.name for p in result.reports] + ["results.json", "manifest.json"]
         print(f"{result.run_id}: {result.output_dir} ({', '.join(files)})")
@@ -68,7 +69,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 path, as_of=args.as_of, loader=None if args.no_data else load_frames
             )
         except ArviointiError as exc:
-            status = status or _report_error(exc, args.debug)
+            code = _report_error(exc, args.debug)
+            status = status or code
             continue
         checked = "parameters only" if args.no_data else f"parameters and {len(frames)} source(s)"
         print(f"ok: {path} ({evaluation.id}; {checked})")

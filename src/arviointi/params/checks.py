@@ -302,7 +302,32 @@ def area_problems(
     for name, pool in with_area.items():
         for index, area in enumerate(_get(sources, name, "areas") or []):
             check(("data", name, "areas", index), area, pool, f"source '{name}'")
+    _check_outcome_columns(raw, frames, out)
     return out.problems
+
+
+def _check_outcome_columns(
+    raw: Mapping[str, Any], frames: Mapping[str, pd.DataFrame], out: _Collector
+) -> None:
+    """Area-level outcomes that name their source must be a column of that source.
+
+    (Client-level outcomes may be derived, e.g. ``employed`` from ``status``.)
+    """
+    for index, item in enumerate(_get(raw, "outcomes") or []):
+        if not isinstance(item, dict) or item.get("level", "area") != "area":
+            continue
+        name, source = item.get("name"), item.get("source")
+        if not isinstance(name, str) or not isinstance(source, str) or source not in frames:
+            continue
+        columns = [str(c) for c in frames[source].columns]
+        if name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            out.add(
+                ("outcomes", index, "name"),
+                f"'{name}' is not a column of source '{source}' "
+                f"(columns: {', '.join(columns)}){hint}",
+            )
 
 
 def check_against_data(evaluation: Evaluation, frames: Mapping[str, pd.DataFrame]) -> None:
