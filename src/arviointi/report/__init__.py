@@ -1,8 +1,26 @@
 """The report layer: catalogue, formatting, disclosure control, figures, emitter, HTML, PDF.
 
-Notebooks use :class:`Emitter` (and the builders in :mod:`arviointi.report.figures`); the
-pipeline uses :func:`render_report` and :func:`html_to_pdf`. Names are imported lazily so
-``import arviointi.report`` stays cheap.
+In a notebook (content only through the Emitter; labels are catalogue keys)::
+
+    from arviointi.report import Emitter, figures
+    from arviointi.report.i18n import Msg
+    em = Emitter(params, languages=params.get("languages", ["fi", "en"]))
+    em.section("employment")
+    em.heading("outcome.unemployment_rate")
+    em.figure(figures.event_study_figure, "caption.event_study", "alt.event_study",
+              caption_values={"outcome": Msg("outcome.unemployment_rate")}, frame=es_frame)
+    em.verdict(result, outcome_key="outcome.unemployment_rate", unit_key="unit.pp")
+    em.table(counts_by_group, "caption.wellbeing", counts=["count"])   # client level
+    em.record(result, true_effect=true_effect)
+
+In the pipeline::
+
+    from arviointi.report import ReportMeta, render_report, html_to_pdf, scrub_notebook
+    html = render_report(executed_notebooks, lang="fi", meta=meta)
+    html_path.write_text(html, encoding="utf-8"); html_to_pdf(html_path, pdf_path)
+    scrub_notebook(nb)   # before keeping an executed notebook: only arviointi bundles stay
+
+Names are imported lazily so ``import arviointi.report`` stays cheap.
 """
 
 from __future__ import annotations
