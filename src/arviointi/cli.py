@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import arviointi
 from arviointi.errors import ArviointiError, ParamsError
@@ -79,6 +80,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from arviointi.params.load import load_params
+    from arviointi.params.yaml_source import read_yaml
 
     directory = Path(args.params_dir)
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
@@ -89,11 +91,27 @@ def _cmd_list(args: argparse.Namespace) -> int:
         try:
             evaluation = load_params(path)
         except ParamsError as exc:
-            count = len(exc.problems)
-            print(f"{path.stem}\tINVALID ({count} problem(s); see: arviointi validate {path})")
+            # show what can be read, and that the file does not validate
+            try:
+                raw: dict[str, Any] = read_yaml(path)[0]
+            except ParamsError:
+                raw = {}
+            title = raw.get("title")
+            title_fi = title.get("fi", "") if isinstance(title, dict) else ""
+            design = raw.get("design") if isinstance(raw.get("design"), dict) else {}
+            checkpoints = design.get("checkpoints") if isinstance(design, dict) else None
+            shown = ", ".join(
+                f"{c.get('id')} {c.get('date')}"
+                for c in (checkpoints if isinstance(checkpoints, list) else [])
+                if isinstance(c, dict)
+            )
+            print(
+                f"{raw.get('id', path.stem)}\t{title_fi}\t[{shown or 'no checkpoints'}]\t"
+                f"INVALID ({len(exc.problems)} problem(s); see: arviointi validate {path})"
+            )
             continue
-        checkpoints = ", ".join(f"{c.id} {c.date}" for c in evaluation.design.checkpoints)
-        print(f"{evaluation.id}\t{evaluation.title.fi}\t[{checkpoints or 'no checkpoints'}]")
+        checkpoints_ok = ", ".join(f"{c.id} {c.date}" for c in evaluation.design.checkpoints)
+        print(f"{evaluation.id}\t{evaluation.title.fi}\t[{checkpoints_ok or 'no checkpoints'}]")
     return 0
 
 
