@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from arviointi.errors import InputError
@@ -73,3 +75,28 @@ def test_message_values_are_translated_per_language() -> None:
     assert t("caption.event_study", "en", outcome=value).startswith("Unemployment rate: estimated")
     both = {"fi": "Varissuo (fi)", "en": "Varissuo (en)"}
     assert t("caption.gap", "en", outcome=both).startswith("Varissuo (en): gap")
+
+
+def test_parts_can_keep_their_own_catalogue_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arviointi.report import i18n
+
+    own = tmp_path / "arviointi" / "report" / "catalogue"
+    own.mkdir(parents=True)
+    for lang in LANGUAGES:
+        (own / f"{lang}.yaml").write_text("section:\n  summary: S\n", encoding="utf-8")
+    extra = own  # a part's own pair of files next to the main ones
+    (extra / "clients.fi.yaml").write_text("clients:\n  heading: Asiakkaat\n", encoding="utf-8")
+    (extra / "clients.en.yaml").write_text("clients:\n  heading: Clients\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", own)
+    i18n.catalogue.cache_clear()
+    try:
+        assert t("clients.heading", "fi") == "Asiakkaat"
+        assert t("clients.heading", "en") == "Clients"
+        (extra / "dup.fi.yaml").write_text("section:\n  summary: X\n", encoding="utf-8")
+        i18n.catalogue.cache_clear()
+        with pytest.raises(InputError, match="already defined"):
+            t("section.summary", "fi")
+    finally:
+        i18n.catalogue.cache_clear()

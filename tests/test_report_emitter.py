@@ -256,3 +256,17 @@ def test_client_level_figure_leaves_out_small_groups() -> None:
             frame=wb,
             client_counts="persons",
         )
+
+
+def test_record_takes_extra_fields_but_not_overrides() -> None:
+    em, col = emitter()
+    em.section("employment")
+    res = result(-1.0, 0.5, 0.05)
+    em.record(res, role="primary", level="client", label={"fi": "a", "en": "b"})
+    rec = col.bundles[0][RECORD_MIME]["record"]
+    assert rec["role"] == "primary" and rec["label"] == {"fi": "a", "en": "b"}
+    assert rec["estimate"] == -1.0
+    with pytest.raises(InputError, match="field 'estimate'"):
+        em.record(res, estimate=0.0)
+    with pytest.raises(InputError, match="plain JSON"):
+        em.record(res, when=object())

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 import math
 import re
 import uuid
@@ -628,7 +629,16 @@ class Emitter:
         rec = result.to_record(section=section or self.current_section, true_effect=true_effect)
         clash = sorted(set(extra) & set(rec))
         if clash:
-            raise ValueError(f"record fields {clash} are set by the result itself")
+            raise InputError(
+                "<record>",
+                [Problem(f"field {k!r}", "is set by the result itself") for k in clash],
+            )
+        try:
+            json.dumps(extra, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                "<record>", [Problem("extra fields", f"must be plain JSON values: {exc}")]
+            ) from exc
         rec.update(extra)
         bundle = {
             RECORD_MIME: {"record": rec},
