@@ -1,0 +1,547 @@
+"""Client-level employment: matched comparison group, balance, person fixed-effects DiD,
+exits to work, time to employment and the subgroups the plans single out.
+
+Design. Pilot clients (all living in the pilot district) are compared with comparison
+persons matched on the covariates in params ``models.matching.covariates``. The primary
+matching is coarsened exact matching (CEM) on bands that follow the benefit rules and the
+plans' subgroups (age < 25, 25-29, 30-49, 50+; benefit days < 300, 300-499, 500-999,
+1000+; language and education exact); propensity-score matching (caliper from params,
+default 0.2 SD of the logit) is a robustness check.
+
+The client panel starts at entry (no history before it), so the DiD with person fixed
+effects uses the entry month as each person's "before" month and the months after entry
+(up to the end of the evaluation window) as "after". Calendar-month effects absorb common
+shocks. Inference: standard errors clustered by person. All pilot clients live in one
+district, so a shock shared by that district alone is not in the interval: the report says
+so (the ``inference_choice`` diagnostic).
+
+Everything person-level stays inside the analysis object; tables and figures are
+aggregates with counts for disclosure control.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from arviointi.data.synthetic import Truth, load_truth
+from arviointi.matching import (
+    MatchResult,
+    client_outcomes,
+    coarsened_exact_match,
+    did_panel,
+    employment_curve,
+    kaplan_meier_by,
+    matched_effect,
+    outcome_summary,
+    person_fe_did,
+    propensity_match,
+    subgroup_effects,
+)
+from arviointi.report import formatting as fm
+from arviointi.report.emitter import Emitter
+from arviointi.report.figures import counterfactual_figure
+from arviointi.results.base import EffectResults, InferenceInfo
+from arviointi.sections.context import EvaluationContext
+
+#: coarsening of the primary matching (bands of the benefit rules and the plans' subgroups)
+CEM_BANDS: dict[str, Any] = {
+    "age": [0, 25, 30, 50, math.inf],
+    "unemployment_days_at_entry": [0, 300, 500, 1000, math.inf],
+    "language": "exact",
+    "education": "exact",
+}
+DEFAULT_COVARIATES = ["age", "language", "education", "unemployment_days_at_entry"]
+#: months after entry for exits to work and time to employment
+FOLLOW_UP_MONTHS = 12
+
+
+def source_truth(ctx: EvaluationContext, source: str | None) -> Truth | None:
+    """The realised truth behind a synthetic data source (None for real data)."""
+    if source is None or source not in ctx.evaluation.data:
+        return None
+    spec = ctx.evaluation.data[source]
+    if spec.kind != "synthetic":
+        return None
+    seed = spec.seed if spec.seed is not None else ctx.evaluation.seed
+    return load_truth({"seed": seed, "generator": spec.generator or "turku"})
+
+
+def window_end(ctx: EvaluationContext) -> pd.Timestamp:
+    """Last month analysed: the end of the post window, or ``as_of`` when earlier."""
+    end = pd.Timestamp(f"{ctx.evaluation.design.post_window[1]}-01")
+    if ctx.as_of:
+        end = min(end, pd.Timestamp(f"{ctx.as_of[:7]}-01"))
+    return end
+
+
+def descriptive_result(
+    value: float, *, outcome: str, model: str, reason: str, n: int, alpha: float = 0.05
+) -> EffectResults:
+    """A diagnostic number (balance, share, range) as a results object for the record."""
+    return EffectResults(
+        estimate=value,
+        se=None,
+        pvalue=None,
+        inference=InferenceInfo(method="none", reason=reason, requested="none"),
+        n_obs=n,
+        n_treated=0,
+        n_control=0,
+        outcome=outcome,
+        alpha=alpha,
+        model=model,
+    )
+
+
+@dataclass
+class ClientsAnalysis:
+    """Results of the client-level employment analysis (aggregates + results objects).
+
+    ``match`` holds person-level weights in memory; never display it.
+    """
+
+    available: bool
+    synthetic: bool = False
+    alpha: float = 0.05
+    match: MatchResult | None = field(default=None, repr=False)
+    balance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    time_to_employment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    did: EffectResults | None = None
+    did_psm: EffectResults | None = None
+    share: EffectResults | None = None
+    exit_to_work: EffectResults | None = None
+    months_employed: EffectResults | None = None
+    true_did: float | None = None
+    true_share: float | None = None
+    max_smd_before: float = math.nan
+    max_smd_after: float = math.nan
+    inference_reason: str = ""
+    end: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _covariates(ctx: EvaluationContext) -> list[str]:
+    covs = list(ctx.evaluation.models.matching.covariates)
+    return covs or list(DEFAULT_COVARIATES)
+
+
+def cem_match(clients: pd.DataFrame, covariates: list[str]) -> MatchResult:
+    coarsening = {c: CEM_BANDS.get(c, "exact") for c in covariates}
+    return coarsened_exact_match(clients, coarsening=coarsening)
+
+
+def fe_did(
+    clients: pd.DataFrame,
+    panel: pd.DataFrame,
+    weights: MatchResult,
+    alpha: float,
+    months: int,
+    outcome: str = "employed",
+) -> EffectResults:
+    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'."""
+    dp = did_panel(clients, panel, pre_months=1, post_months=months)
+    dp["post"] = (dp["rel_month"] >= 1).astype(int)
+    dp["treated_post"] = dp["treated"] * dp["post"]
+    return person_fe_did(dp, outcome=outcome, weights=weights, alpha=alpha)
+
+
+def truth_after_entry(
+    truth: Truth,
+    clients: pd.DataFrame,
+    panel: pd.DataFrame,
+    start: str,
+    end: str,
+    outcome: str = "employed",
+) -> float:
+    """Truth over pilot client-months after the entry month (exact algebra: the planted
+    effect is zero in the entry month, so the pooled effect is rescaled by the months)."""
+    pooled = truth.att(outcome, "client", start, end)
+    pilot = set(clients.loc[clients["group"] == "pilot", "person_id"])
+    rows = panel[panel["person_id"].isin(pilot)]
+    rows = rows[(rows["month"] >= pd.Timestamp(start)) & (rows["month"] <= pd.Timestamp(end))]
+    entry = rows["person_id"].map(clients.set_index("person_id")["entry_month"])
+    n_all = len(rows)  # every client-month of pilot clients in the window
+    n_entry = int((rows["month"] == entry).sum())
+    return pooled * n_all / (n_all - n_entry) if n_all > n_entry else math.nan
+
+
+def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
+    """Matched client-level employment effects (see the module docstring)."""
+    alpha = ctx.evaluation.inference.alpha
+    clients = ctx.frame_for("clients")
+    panel = ctx.frame_for("client_panel")
+    if clients is None or panel is None:
+        return ClientsAnalysis(available=False, alpha=alpha)
+    end = window_end(ctx)
+    start = pd.Timestamp(f"{ctx.evaluation.design.pilot_start}-01")
+    panel = panel[pd.to_datetime(panel["month"]) <= end]
+    clients = clients[pd.to_datetime(clients["entry_month"]) <= end].reset_index(drop=True)
+    covariates = _covariates(ctx)
+    notes: list[str] = []
+
+    match = cem_match(clients, covariates)
+    caliper = ctx.evaluation.models.matching.caliper or 0.2
+    seed = ctx.evaluation.inference.seed or ctx.evaluation.seed
+    psm = propensity_match(clients, covariates=covariates, caliper=caliper, seed=seed)
+    balance = match.balance()
+    sample = match.summary()
+
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    did = fe_did(clients, panel, match, alpha, months)
+    did_psm = fe_did(clients, panel, psm, alpha, months)
+    did_psm.model = "did_person_fe_psm"
+
+    pooled = client_outcomes(clients, panel, window_months=None)
+    share = matched_effect(
+        pooled, match, outcome="share_employed", obs_weight="months_observed", alpha=alpha
+    )
+    share.model = "matched_difference"
+    year = client_outcomes(clients, panel, window_months=FOLLOW_UP_MONTHS)
+    full = year[year["months_observed"] == FOLLOW_UP_MONTHS]
+    if len(full) < len(year):
+        notes.append(
+            f"{len(year) - len(full)} client(s) without {FOLLOW_UP_MONTHS} months of follow-up "
+            "left out of exits to work and months employed"
+        )
+    exit_to_work = matched_effect(full, match, outcome="exit_to_work", alpha=alpha)
+    exit_to_work.model = "matched_difference"
+    months_employed = matched_effect(full, match, outcome="months_employed", alpha=alpha)
+    months_employed.model = "matched_difference"
+
+    summary = outcome_summary(full)
+    km = kaplan_meier_by(year, by="group")
+    curve = employment_curve(
+        clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
+    )
+
+    subgroups = subgroup_effects(
+        clients,
+        pooled,
+        outcome="share_employed",
+        obs_weight="months_observed",
+        match=coarsened_exact_match,
+        alpha=alpha,
+        coarsening={c: CEM_BANDS.get(c, "exact") for c in covariates},
+    )
+
+    truth = source_truth(ctx, ctx.source_for("client_panel"))
+    true_did = true_share = None
+    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    if truth is not None:
+        true_share = truth.att("employed", "client", first, last)
+        true_did = truth_after_entry(truth, clients, panel, first, last)
+
+    table = pd.concat(
+        [r.to_frame() for r in (did, did_psm, share, exit_to_work, months_employed)],
+        ignore_index=True,
+    )
+    table.insert(1, "measure", ["employed", "employed", "employed", "exit_to_work", "months"])
+    n_pilot = int((clients["group"] == "pilot").sum())
+    reason = (
+        f"Standard errors clustered by person ({did.inference.details.get('n_clusters')} "
+        f"persons). All {n_pilot} pilot clients live in one district, so a shock shared only "
+        "by that district cannot be told apart from the pilot effect and is not in the "
+        "interval; with one treated district, district-level inference is not possible."
+    )
+    return ClientsAnalysis(
+        available=True,
+        synthetic=ctx.synthetic,
+        alpha=alpha,
+        match=match,
+        balance=balance,
+        sample=sample,
+        summary=summary,
+        table=table,
+        subgroups=subgroups,
+        curve=curve,
+        time_to_employment=km,
+        did=did,
+        did_psm=did_psm,
+        share=share,
+        exit_to_work=exit_to_work,
+        months_employed=months_employed,
+        true_did=true_did,
+        true_share=true_share,
+        max_smd_before=float(balance["smd_before"].abs().max()),
+        max_smd_after=float(balance["smd_after"].abs().max()),
+        inference_reason=reason,
+        end=last,
+        notes=notes + list(match.warnings),
+    )
+
+
+# -- report ---------------------------------------------------------------------------
+
+
+def balance_table(analysis: ClientsAnalysis) -> pd.DataFrame:
+    """Balance before and after matching, with the counts behind each mean."""
+    b = analysis.balance.reset_index()
+    return pd.DataFrame(
+        {
+            "covariate": b["covariate"].astype(str),
+            "n_treated": b["n_treated_after"].astype(int),
+            "n_control": b["n_control_after"].astype(int),
+            "smd_before": b["smd_before"].astype(float),
+            "smd_after": b["smd_after"].astype(float),
+        }
+    )
+
+
+def effects_table(analysis: ClientsAnalysis) -> pd.DataFrame:
+    """Effect estimates in percentage points / months, with the persons behind them."""
+    rows = []
+    for key, res, scale in (
+        ("did", analysis.did, 100.0),
+        ("did_psm", analysis.did_psm, 100.0),
+        ("share", analysis.share, 100.0),
+        ("exit_to_work", analysis.exit_to_work, 100.0),
+        ("months_employed", analysis.months_employed, 1.0),
+    ):
+        if res is None:
+            continue
+        lo, hi = res.conf_int()
+        rows.append(
+            {
+                "estimate_key": key,
+                "n_treated": res.n_treated,
+                "n_control": res.n_control,
+                "estimate": res.estimate * scale,
+                "ci_low": lo * scale,
+                "ci_high": hi * scale,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def subgroup_table(analysis: ClientsAnalysis) -> pd.DataFrame:
+    """Subgroup effects (pp of client-months employed); missing ones stay empty."""
+    s = analysis.subgroups
+    return pd.DataFrame(
+        {
+            "subgroup": s["subgroup"].astype(str),
+            "n_treated": s["n_treated"].astype(int),
+            "n_control": s["n_control"].astype(int),
+            "n_treated_matched": s["n_treated_matched"].astype(int),
+            "estimate": 100 * s["estimate"].astype(float),
+            "ci_low": 100 * s["ci_low"].astype(float),
+            "ci_high": 100 * s["ci_high"].astype(float),
+        }
+    )
+
+
+def curve_frame(analysis: ClientsAnalysis) -> pd.DataFrame:
+    """Share employed (%) by month since entry: pilot against the matched comparison."""
+    c = analysis.curve
+    pilot = c[c["group"] == "pilot"].set_index("rel_month")
+    comp = c[c["group"] == "comparison"].set_index("rel_month")
+    months = pilot.index.intersection(comp.index)
+    return pd.DataFrame(
+        {
+            "time": months.to_numpy(dtype=int),
+            "observed": 100 * pilot.loc[months, "share_employed"].to_numpy(dtype=float),
+            "counterfactual": 100
+            * comp.loc[months, "share_employed_weighted"].to_numpy(dtype=float),
+            "n": np.minimum(
+                pilot.loc[months, "n_persons"].to_numpy(),
+                comp.loc[months, "n_persons_weighted"].to_numpy(),
+            ),
+        }
+    ).reset_index(drop=True)
+
+
+def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
+    """Write the client-level employment part of the report."""
+    em.section("employment")
+    em.heading("clients.heading")
+    if not analysis.available:
+        em.paragraph("clients.no_data")
+        return
+    assert analysis.did is not None and analysis.share is not None
+    assert analysis.exit_to_work is not None and analysis.did_psm is not None
+    threshold = em.threshold
+    langs = em.languages
+    month = f"{int(analysis.end[5:7])}/{analysis.end[:4]}"
+    em.paragraphs(["clients.intro", "clients.design", "clients.panel_note"], end=month)
+    em.heading("clients.heading_balance", level=3)
+    em.paragraph(
+        "clients.balance_text",
+        before={lang: fm.fmt_number(analysis.max_smd_before, lang, 2) for lang in langs},
+        after={lang: fm.fmt_number(analysis.max_smd_after, lang, 2) for lang in langs},
+    )
+    em.table(
+        balance_table(analysis),
+        "clients.caption_balance",
+        level="client",
+        counts=["n_treated", "n_control"],
+        derived={"smd_before": "n_treated", "smd_after": "n_treated"},
+        columns={
+            "covariate": "clients.col.covariate",
+            "n_treated": "clients.col.n_treated",
+            "n_control": "clients.col.n_control",
+            "smd_before": "clients.col.smd_before",
+            "smd_after": "clients.col.smd_after",
+        },
+        formats={"smd_before": "signed:2", "smd_after": "signed:2"},
+    )
+    em.heading("clients.heading_effects", level=3)
+    em.verdict(
+        analysis.did,
+        outcome_key="clients.outcome.employed",
+        unit_key="unit.pp",
+        scale=100.0,
+        true_effect=analysis.true_did,
+    )
+    em.verdict(
+        analysis.exit_to_work,
+        outcome_key="clients.outcome.exit_to_work",
+        unit_key="unit.pp",
+        scale=100.0,
+    )
+    eff = effects_table(analysis)
+    em.table(
+        eff,
+        "clients.caption_effects",
+        level="client",
+        counts=["n_treated", "n_control"],
+        derived={"estimate": "n_treated", "ci_low": "n_treated", "ci_high": "n_treated"},
+        columns={
+            "estimate_key": "clients.col.estimate_key",
+            "n_treated": "clients.col.n_treated",
+            "n_control": "clients.col.n_control",
+            "estimate": "clients.col.estimate",
+            "ci_low": "column.ci_low",
+            "ci_high": "column.ci_high",
+        },
+        formats={"estimate": "signed:1", "ci_low": "signed:1", "ci_high": "signed:1"},
+        translate={"estimate_key": "clients.row"},
+    )
+    em.paragraph("clients.units_note")
+    if analysis.synthetic and analysis.true_share is not None:
+        em.paragraph(
+            "clients.truth_note",
+            did={
+                lang: fm.fmt_number(100 * (analysis.true_did or math.nan), lang, 1)
+                for lang in langs
+            },
+            share={lang: fm.fmt_number(100 * analysis.true_share, lang, 1) for lang in langs},
+        )
+    curve = curve_frame(analysis)
+    curve = curve[curve["n"] >= threshold].drop(columns="n")
+    if not curve.empty:
+        em.figure(
+            counterfactual_figure,
+            "clients.caption_curve",
+            "clients.alt_curve",
+            frame=curve,
+            ylabel=None,
+            decimals=0,
+        )
+    em.heading("clients.heading_subgroups", level=3)
+    em.paragraph("clients.subgroups_text", threshold=threshold)
+    em.table(
+        subgroup_table(analysis),
+        "clients.caption_subgroups",
+        level="client",
+        counts=["n_treated", "n_control", "n_treated_matched"],
+        derived={
+            "estimate": "n_treated_matched",
+            "ci_low": "n_treated_matched",
+            "ci_high": "n_treated_matched",
+        },
+        columns={
+            "subgroup": "clients.col.subgroup",
+            "n_treated": "clients.col.n_treated",
+            "n_control": "clients.col.n_control",
+            "n_treated_matched": "clients.col.n_treated_matched",
+            "estimate": "clients.col.estimate",
+            "ci_low": "column.ci_low",
+            "ci_high": "column.ci_high",
+        },
+        formats={"estimate": "signed:1", "ci_low": "signed:1", "ci_high": "signed:1"},
+        translate={"subgroup": "clients.subgroup"},
+    )
+    em.heading("clients.heading_limits", level=3)
+    em.paragraphs(["clients.limit_one_district", "clients.limit_no_history"])
+
+    # records
+    label = {"fi": "Työllisten osuus asiakkaista (kk)", "en": "Share of client-months employed"}
+    em.record(
+        analysis.did,
+        true_effect=analysis.true_did,
+        role="primary",
+        level="client",
+        label=label,
+        unit="share",
+    )
+    em.record(
+        analysis.share,
+        true_effect=analysis.true_share,
+        role="robustness",
+        level="client",
+        unit="share",
+    )
+    em.record(
+        analysis.did_psm,
+        true_effect=analysis.true_did,
+        role="robustness",
+        level="client",
+        unit="share",
+    )
+    exit_rec = analysis.exit_to_work
+    exit_rec.outcome = "exit_to_work_12m"
+    em.record(exit_rec, role="robustness", level="client", unit="share")
+    if analysis.months_employed is not None:
+        analysis.months_employed.outcome = "months_employed_12m"
+        em.record(analysis.months_employed, role="robustness", level="client", unit="months")
+    for _, row in analysis.subgroups.iterrows():
+        if not math.isfinite(float(row["estimate"])) or int(row["n_treated_matched"]) < threshold:
+            continue
+        res = EffectResults(
+            estimate=float(row["estimate"]),
+            se=float(row["se"]),
+            pvalue=float(row["pvalue"]),
+            inference=InferenceInfo(
+                method=str(row["inference"]) or "none",
+                reason="matched difference within the subgroup",
+            ),
+            n_obs=int(row["n_treated_matched"] + row["n_control_matched"]),
+            n_treated=int(row["n_treated_matched"]),
+            n_control=int(row["n_control_matched"]),
+            outcome=f"employed_{row['subgroup']}",
+            alpha=analysis.alpha,
+            model="matched_difference",
+        )
+        em.record(res, role="subgroup", level="client", unit="share")
+    n = analysis.match.n_treated_matched if analysis.match is not None else 0
+    em.record(
+        descriptive_result(
+            analysis.max_smd_after,
+            outcome="employed",
+            model="balance_max_smd",
+            reason="largest absolute standardised mean difference after "
+            "matching (0.1 or less is good balance)",
+            n=n,
+        ),
+        role="diagnostic",
+        level="client",
+    )
+    em.record(
+        descriptive_result(
+            analysis.did.estimate,
+            outcome="employed",
+            model="inference_choice",
+            reason=analysis.inference_reason,
+            n=analysis.did.n_obs,
+        ),
+        role="diagnostic",
+        level="client",
+    )
