@@ -11,6 +11,7 @@ from arviointi.data import schemas
 from arviointi.data.jsonstat import read_jsonstat2
 from arviointi.data.px import read_px
 from arviointi.data.readers import read_table
+from arviointi.data.results import read_records
 from arviointi.data.schemas import SCHEMAS, Column, Schema
 from arviointi.data.sources import file_digest, load_source
 from arviointi.data.statfin import load_statfin_12r5
@@ -25,6 +26,7 @@ __all__ = [
     "load_statfin_12r5",
     "read_jsonstat2",
     "read_px",
+    "read_records",
     "read_table",
     "schemas",
     "validate",

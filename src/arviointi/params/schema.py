@@ -195,6 +195,13 @@ class Evaluation(_Strict):
         DEFAULT_NOTEBOOKS, description="notebook names without .ipynb; default: all"
     )
     notebooks_dir: str = "notebooks"
+    final_notebooks: list[str] = Field(
+        default_factory=lambda: ["synthesis"],
+        description=(
+            "notebooks run after all the others; they read the others' results records "
+            "from <run_dir>/records.json (the synthesis: headline table, assumptions log)"
+        ),
+    )
     cost_rules: CostRules | None = None
     report: ReportOptions = ReportOptions()
 

@@ -145,7 +145,38 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
         )
     except Exception as exc:  # kernel died, notebook unreadable, ...: still a failed notebook
         failure = NotebookFailure(job.name, None, type(exc).__name__, str(exc), "")
+    _scrub(job.output, keep_errors=failure is not None)
     return NotebookOutcome(job.name, job.output, time.perf_counter() - started, False, failure)
+
+
+def _scrub(output: Path, *, keep_errors: bool) -> None:
+    """Keep only arviointi bundles in the executed copy (no printed rows, reprs, warnings).
+
+    Executed notebooks are outputs too, and may be published or cached: whatever a
+    notebook printed for the researcher (possibly person-level) must not survive. A failed
+    notebook, kept locally in ``failed/`` for the evaluator, keeps its error output so the
+    failing cell can be found.
+    """
+    import nbformat
+
+    from arviointi.report.scrub import scrub_notebook
+
+    if not output.is_file():
+        return
+    try:
+        notebook = nbformat.read(output, as_version=4)
+    except Exception:  # an unreadable partial copy: remove it rather than keep raw output
+        output.unlink()
+        return
+    errors = {
+        index: [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        for index, cell in enumerate(notebook.cells)
+        if keep_errors and cell.get("cell_type") == "code"
+    }
+    if scrub_notebook(notebook):
+        for index, kept in errors.items():
+            notebook.cells[index].outputs = list(notebook.cells[index].outputs) + kept
+        nbformat.write(notebook, output)
 
 
 def execute_all(

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import importlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
 from arviointi.params.load import load_frames, validate_params
 from arviointi.params.schema import Evaluation
@@ -96,7 +98,7 @@ def run_evaluation(
         try:
             yield
         finally:
-            timings[name] = time.perf_counter() - started
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
     total_started = time.perf_counter()
     with stage("validate"):
@@ -114,38 +116,65 @@ def run_evaluation(
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
     temporary = atomic.temporary_run_dir(root, run_id)
+    previous = (
+        f"the last good report in {final} is unchanged"
+        if (final / "results.json").is_file()
+        else f"no report was published in {final}"
+    )
+    # two stages: the analyses (independent, run in parallel), then the final notebooks
+    # (the synthesis), which read the analyses' records from <run_dir>/records.json
+    last = [n for n in notebooks if n.stem in evaluation.final_notebooks]
+    first = [n for n in notebooks if n not in last]
     try:
-        with stage("execute"):
-            outcomes, hits = _execute(
-                evaluation, notebooks, params, inputs, point, temporary, jobs, use_cache, say
+        outcomes: list[NotebookOutcome] = []
+        records: list[dict[str, Any]] = []
+        hits: list[str] = []
+        for stage_notebooks in (first, last):
+            if not stage_notebooks:
+                continue
+            extra = (
+                [hashlib.sha256(dump_json(records)).hexdigest()] if stage_notebooks is last else []
             )
-        previous = (
-            f"the last good report in {final} is unchanged"
-            if (final / "results.json").is_file()
-            else f"no report was published in {final}"
-        )
-        failures = [o for o in outcomes if o.failure is not None]
-        if failures:
-            message = "\n".join(f"  - {o.failure}" for o in failures)
-            kept = atomic.keep_failed(final, [o.output for o in failures], message)
-            raise PipelineError(
-                f"{evaluation.id}: {len(failures)} notebook(s) failed; {previous}; "
-                f"failed notebooks kept in {kept}\n{message}"
-            )
-        with stage("collect"):
-            try:
-                records = [
-                    record
-                    for outcome in outcomes
-                    for record in collect_records(
-                        outcome.output, outcome.name, synthetic=evaluation.synthetic
-                    )
-                ]
-            except PipelineError as exc:
-                kept = atomic.keep_failed(final, [o.output for o in outcomes], str(exc))
+            with stage("execute" if stage_notebooks is first else "execute_final"):
+                stage_outcomes, stage_hits = _execute(
+                    evaluation,
+                    stage_notebooks,
+                    params,
+                    inputs,
+                    point,
+                    temporary,
+                    jobs,
+                    use_cache,
+                    say,
+                    extra_hashes=extra,
+                )
+            outcomes += stage_outcomes
+            hits += stage_hits
+            failures = [o for o in stage_outcomes if o.failure is not None]
+            if failures:
+                message = "\n".join(f"  - {o.failure}" for o in failures)
+                kept = atomic.keep_failed(final, [o.output for o in failures], message)
                 raise PipelineError(
-                    f"{evaluation.id}: {exc}\n{previous}; the executed notebooks are kept in {kept}"
-                ) from exc
+                    f"{evaluation.id}: {len(failures)} notebook(s) failed; {previous}; "
+                    f"failed notebooks kept in {kept}\n{message}"
+                )
+            with stage("collect"):
+                try:
+                    records += [
+                        record
+                        for outcome in stage_outcomes
+                        for record in collect_records(
+                            outcome.output, outcome.name, synthetic=evaluation.synthetic
+                        )
+                    ]
+                except PipelineError as exc:
+                    kept = atomic.keep_failed(final, [o.output for o in outcomes], str(exc))
+                    raise PipelineError(
+                        f"{evaluation.id}: {exc}\n{previous}; "
+                        f"the executed notebooks are kept in {kept}"
+                    ) from exc
+                (temporary / RECORDS_FILE).write_bytes(dump_json(records))
+        with stage("collect"):
             document = results_document(
                 records,
                 evaluation_id=evaluation.id,
@@ -206,9 +235,11 @@ def _execute(
     jobs: int,
     use_cache: bool,
     say: Progress,
+    *,
+    extra_hashes: Sequence[str] = (),
 ) -> tuple[list[NotebookOutcome], list[str]]:
     cache = NotebookCache(evaluation.root / ".cache" / "arviointi")
-    hashes = [entry["sha256"] for entry in inputs if entry["sha256"]]
+    hashes = [entry["sha256"] for entry in inputs if entry["sha256"]] + list(extra_hashes)
     outcomes: dict[str, NotebookOutcome] = {}
     to_run: list[NotebookJob] = []
     keys: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""The results base shared by every estimator (before-after, DiD, event study, synthetic control)."""
+"""The results base shared by every estimator (before-after, DiD, event study, synth)."""
 
 from arviointi.results.base import EffectResults, InferenceInfo
 

@@ -29,7 +29,20 @@ class EvaluationContext:
     frames: dict[str, pd.DataFrame]
     emitter: Emitter
     as_of: str | None = None
+    run_dir: Path | None = None
     notes: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The analyses' results records (for the final notebooks, e.g. the synthesis).
+
+        In a pipeline run they are in ``<run_dir>/records.json``; interactively (no run
+        directory) there are none, and the synthesis says so.
+        """
+        if self.run_dir is None:
+            return []
+        from arviointi.data.results import RECORDS_FILE, read_records
+
+        return read_records(self.run_dir / RECORDS_FILE)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -55,7 +68,9 @@ class EvaluationContext:
         return self.evaluation.synthetic
 
 
-def truncate_as_of(frames: Mapping[str, pd.DataFrame], as_of: str | None) -> dict[str, pd.DataFrame]:
+def truncate_as_of(
+    frames: Mapping[str, pd.DataFrame], as_of: str | None
+) -> dict[str, pd.DataFrame]:
     """Keep only what was known at ``as_of`` (``YYYY-MM``): months up to and including it,
     years up to its year. Frames without a time column are kept whole."""
     if as_of is None:
@@ -80,6 +95,7 @@ def open_evaluation(
     params_file: str | Path | None = None,
     as_of: str | None = None,
     root: str | Path | None = None,
+    run_dir: str | Path | None = None,
 ) -> EvaluationContext:
     """Open an evaluation inside a notebook.
 
@@ -103,4 +119,6 @@ def open_evaluation(
         raise ParamsError("<notebook>", "give the injected params or a params_file")
     frames = truncate_as_of(load_frames(evaluation), as_of)
     emitter = Emitter(evaluation.to_params(), languages=tuple(evaluation.languages))
-    return EvaluationContext(evaluation, frames, emitter, as_of)
+    return EvaluationContext(
+        evaluation, frames, emitter, as_of, Path(run_dir) if run_dir else None
+    )
