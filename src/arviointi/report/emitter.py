@@ -57,7 +57,19 @@ _FORMATS: dict[str, Callable[[Any, str, int | None], str]] = {
     "pvalue": lambda x, lang, _d: fm.fmt_pvalue(x, lang),
     "signed": lambda x, lang, d: fm.fmt_signed(x, lang, 1 if d is None else d),
     "text": lambda x, _lang, _d: fm.MISSING if x is None or x is pd.NA else str(x),
+    # a cell that is already written in every language: {"fi": ..., "en": ...}
+    "local": lambda x, lang, _d: _local_text(x, lang),
 }
+
+
+def _local_text(value: Any, lang: str) -> str:
+    """The ``lang`` text of a per-language cell ({"fi": ..., "en": ...}); Finnish if absent."""
+    if value is None or value is pd.NA:
+        return fm.MISSING
+    if isinstance(value, Mapping):
+        text = value.get(lang) or value.get("fi")
+        return fm.MISSING if text is None else str(text)
+    return str(value)
 
 
 def _ipython_display(*objs: Any, **kwargs: Any) -> None:
@@ -370,7 +382,8 @@ class Emitter:
             :func:`arviointi.report.disclosure.suppress`
         columns : ``{column: catalogue key}`` for headers (default ``column.<name>``)
         formats : ``{column: "int" | "number[:d]" | "percent[:d]" | "pp[:d]" | "euro[:d]"
-            | "pvalue" | "signed[:d]" | "text"}`` (default by dtype)
+            | "pvalue" | "signed[:d]" | "text" | "local"}`` (default by dtype; ``"local"``
+            cells are mappings ``{"fi": ..., "en": ...}`` already written in each language)
         translate : ``{column: catalogue prefix}``: cell ``v`` shows ``t(prefix + "." + v)``
         index_key : catalogue key of the row-header column; a default RangeIndex is hidden
         """
@@ -428,7 +441,10 @@ class Emitter:
                 )
                 head.append(f'<th scope="col">{html.escape(label)}</th>')
             for c in df.columns:
-                num = formats.get(c, "text") != "text" or pd.api.types.is_numeric_dtype(df[c])
+                num = formats.get(c, "text") not in (
+                    "text",
+                    "local",
+                ) or pd.api.types.is_numeric_dtype(df[c])
                 cls = ' class="num"' if num and c not in translate else ""
                 label = self._column_label(c, columns, lang, source)
                 head.append(f'<th scope="col"{cls}>{html.escape(label)}</th>')

@@ -361,7 +361,9 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
             else:
                 parts.append(block.html)
         if name == "limitations":
-            keys = ["limitations.design", "limitations.few_units", "limitations.other_changes"]
+            # design-specific limitations (one treated unit, client selection, ...) come
+            # from the synthesis notebook, which knows the design; these hold for every pilot
+            keys = ["limitations.design", "limitations.other_changes"]
             parts.append(_paragraphs(keys, lang))
             parts.append(
                 _paragraphs(["limitations.disclosure"], lang, threshold=meta.disclosure_threshold)

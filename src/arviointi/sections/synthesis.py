@@ -1,0 +1,362 @@
+"""The synthesis: headline table, limitations and assumptions log from the analyses' records.
+
+The synthesis notebook runs after every analysis notebook (``final_notebooks`` in the
+parameters) and reads their results records. Nothing is estimated here: every number in the
+summary was estimated, and recorded, by an analysis. What this module adds is judgement in
+words, made by fixed rules that are written down here:
+
+- verdict: "decrease"/"increase" when the interval excludes zero, "no_clear_change" when it
+  contains zero, "no_valid_interval" when the design allows no valid interval;
+- assumptions log: one row per diagnostic record (pre-trend test, placebo in time, leave one
+  out, ...) and one per inference choice, with a status from the same kind of rule;
+- limitations: the design facts (one treated unit, client selection, synthetic data,
+  sections without data) that apply to this evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from arviointi.report import formatting as fm
+from arviointi.report.emitter import Emitter
+from arviointi.report.i18n import has_message, t
+from arviointi.sections.context import EvaluationContext
+
+SECTIONS = ("employment", "costs", "wellbeing", "organisation")
+#: record roles that are estimates of an effect (not diagnostics)
+EFFECT_ROLES = ("primary", "robustness", "subgroup")
+
+
+def _num(x: Any) -> float | None:
+    """``x`` as a finite float, or None (missing, NaN, not a number)."""
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def _finite(x: Any) -> bool:
+    return _num(x) is not None
+
+
+def verdict_of(record: Mapping[str, Any]) -> str:
+    """The verdict category of one estimate (see the module docstring)."""
+    lo, hi = _num(record.get("ci_low")), _num(record.get("ci_high"))
+    est = _num(record.get("estimate"))
+    if lo is None or hi is None:
+        return "no_valid_interval"
+    if lo > 0 or hi < 0:
+        return "increase" if est is not None and est > 0 else "decrease"
+    return "no_clear_change"
+
+
+def covers_truth(record: Mapping[str, Any]) -> bool | None:
+    """Whether the interval covers the planted true effect (None without truth or interval)."""
+    truth = _num(record.get("true_effect"))
+    lo, hi = _num(record.get("ci_low")), _num(record.get("ci_high"))
+    if truth is None or lo is None or hi is None:
+        return None
+    return lo <= truth <= hi
+
+
+def _label(record: Mapping[str, Any]) -> dict[str, str]:
+    label = record.get("label")
+    if isinstance(label, Mapping) and label.get("fi"):
+        return {"fi": str(label["fi"]), "en": str(label.get("en") or label["fi"])}
+    key = f"outcome.{record.get('outcome')}"
+    if has_message(key, "fi"):
+        return {lang: t(key, lang) for lang in ("fi", "en")}
+    name = str(record.get("outcome"))
+    return {"fi": name, "en": name}
+
+
+def _method(record: Mapping[str, Any]) -> dict[str, str]:
+    out = {}
+    for lang in ("fi", "en"):
+        mkey, ikey = f"method.{record.get('model')}", f"inference.{record.get('inference')}"
+        model = t(mkey, lang) if has_message(mkey, lang) else str(record.get("model"))
+        inference = t(ikey, lang) if has_message(ikey, lang) else str(record.get("inference"))
+        out[lang] = f"{model}; {inference}"
+    return out
+
+
+def _interval(record: Mapping[str, Any], decimals: int) -> dict[str, str]:
+    lo, hi = record.get("ci_low"), record.get("ci_high")
+    return {
+        lang: fm.fmt_interval(
+            lo if _finite(lo) else None, hi if _finite(hi) else None, lang, decimals
+        )
+        for lang in ("fi", "en")
+    }
+
+
+@dataclass
+class SynthesisAnalysis:
+    """What the synthesis shows: headline rows, the assumptions log and the limitations."""
+
+    records: list[dict[str, Any]]
+    headline: pd.DataFrame
+    assumptions: pd.DataFrame
+    limitations: list[tuple[str, dict[str, Any]]]
+    synthetic: bool
+    coverage: tuple[int, int] | None = None
+    missing_sections: list[str] = field(default_factory=list)
+    alpha: float = 0.05
+
+
+def _primary(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    primary = [r for r in records if r.get("role") == "primary"]
+    if primary:
+        return primary
+    # no record marked primary: every effect estimate that is not a diagnostic
+    return [r for r in records if r.get("role", "primary") in EFFECT_ROLES]
+
+
+def headline_table(records: Sequence[Mapping[str, Any]], *, synthetic: bool) -> pd.DataFrame:
+    """One row per primary outcome: label, estimate, interval, method, verdict (+ truth)."""
+    rows = []
+    for r in _primary(records):
+        estimate = _num(r.get("estimate"))
+        row: dict[str, Any] = {
+            "section": r.get("section"),
+            "outcome": _label(r),
+            "estimate": math.nan if estimate is None else estimate,
+            "interval": _interval(r, 2),
+            "method": _method(r),
+            "verdict": verdict_of(r),
+        }
+        if synthetic:
+            truth = _num(r.get("true_effect"))
+            row["true_effect"] = math.nan if truth is None else truth
+        rows.append(row)
+    columns = ["section", "outcome", "estimate", "interval", "method", "verdict"]
+    if synthetic:
+        columns.append("true_effect")
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {name: i for i, name in enumerate(SECTIONS)}
+    if not frame.empty:
+        frame = frame.sort_values("section", key=lambda s: s.map(order), kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _pvalue_status(p: Any, alpha: float) -> str:
+    if not _finite(p):
+        return "not_tested"
+    return "no_evidence_against" if float(p) >= alpha else "evidence_against"
+
+
+def assumptions_log(records: Sequence[Mapping[str, Any]], *, alpha: float) -> pd.DataFrame:
+    """The assumptions log: what each diagnostic says about the assumptions behind the
+    estimates, and which inference each headline estimate uses and why."""
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        if r.get("role") != "diagnostic":
+            continue
+        model = str(r.get("model"))
+        label = _label(r)
+        if model in ("pretrend_test", "pre_trend_test", "pretrend"):
+            key, status = "parallel_trends", _pvalue_status(r.get("pvalue"), alpha)
+            evidence = {
+                lang: t(
+                    "synthesis.evidence.pvalue", lang, pvalue=fm.fmt_pvalue(r.get("pvalue"), lang)
+                )
+                if _finite(r.get("pvalue"))
+                else t("synthesis.evidence.none", lang)
+                for lang in ("fi", "en")
+            }
+        elif model in ("placebo_in_time", "placebo_time"):
+            key = "no_anticipation"
+            verdict = verdict_of(r)
+            status = {
+                "no_clear_change": "no_evidence_against",
+                "no_valid_interval": "not_tested",
+            }.get(verdict, "evidence_against")
+            evidence = {
+                lang: t(
+                    "synthesis.evidence.estimate",
+                    lang,
+                    estimate=fm.fmt_number(r.get("estimate"), lang, 2),
+                    interval=_interval(r, 2)[lang],
+                )
+                for lang in ("fi", "en")
+            }
+        elif model in ("leave_one_out", "leave_one_out_range"):
+            key, status = "no_single_comparison", "information"
+            evidence = {
+                lang: t(
+                    "synthesis.evidence.range",
+                    lang,
+                    low=fm.fmt_number(r.get("ci_low"), lang, 2),
+                    high=fm.fmt_number(r.get("ci_high"), lang, 2),
+                )
+                for lang in ("fi", "en")
+            }
+        else:
+            key, status = "other_diagnostic", _pvalue_status(r.get("pvalue"), alpha)
+            evidence = {
+                lang: f"{r.get('model')}: "
+                + t(
+                    "synthesis.evidence.estimate",
+                    lang,
+                    estimate=fm.fmt_number(r.get("estimate"), lang, 2),
+                    interval=_interval(r, 2)[lang],
+                )
+                for lang in ("fi", "en")
+            }
+        rows.append({"assumption": key, "outcome": label, "evidence": evidence, "status": status})
+    for r in _primary(records):
+        method = str(r.get("inference"))
+        reason_key = f"synthesis.inference_reason.{method}"
+        if not has_message(reason_key, "fi"):
+            reason_key = "synthesis.inference_reason.other"
+        n_t, n_c = int(r.get("n_treated") or 0), int(r.get("n_control") or 0)
+        rows.append(
+            {
+                "assumption": "valid_inference",
+                "outcome": _label(r),
+                "evidence": {
+                    lang: t(reason_key, lang, n_treated=n_t, n_control=n_c) for lang in ("fi", "en")
+                },
+                "status": "no_valid_interval"
+                if verdict_of(r) == "no_valid_interval"
+                else "information",
+            }
+        )
+    return pd.DataFrame(rows, columns=["assumption", "outcome", "evidence", "status"])
+
+
+def limitations_for(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    synthetic: bool,
+    missing_sections: Sequence[str],
+) -> list[tuple[str, dict[str, Any]]]:
+    """The limitations that apply to this evaluation: (catalogue key, values)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    primary = _primary(records)
+    area = [r for r in primary if r.get("level", "area") == "area"]
+    if any(int(r.get("n_treated") or 0) == 1 for r in area):
+        out.append(("synthesis.limitation.one_treated", {}))
+    elif area:
+        counts = sorted({int(r.get("n_treated") or 0) for r in area} - {0})
+        if counts:
+            out.append(("synthesis.limitation.few_treated", {"n": counts[0]}))
+    if any(r.get("level") == "client" for r in records):
+        out.append(("synthesis.limitation.client_selection", {}))
+    if any(verdict_of(r) == "no_valid_interval" for r in primary):
+        out.append(("synthesis.limitation.no_interval", {}))
+    warned = sum(1 for r in records if r.get("warnings"))
+    if warned:
+        out.append(("synthesis.limitation.warnings", {"n": warned}))
+    if missing_sections:
+        names = {
+            lang: ", ".join(t(f"section.{name}", lang).lower() for name in missing_sections)
+            for lang in ("fi", "en")
+        }
+        out.append(("synthesis.limitation.missing_sections", {"sections": names}))
+    if synthetic:
+        out.append(("synthesis.limitation.synthetic", {}))
+    return out
+
+
+def analyse_synthesis(ctx: EvaluationContext) -> SynthesisAnalysis:
+    """Headline table, assumptions log and limitations from the analyses' records."""
+    records = [dict(r) for r in ctx.records()]
+    synthetic = ctx.synthetic
+    alpha = ctx.evaluation.inference.alpha
+    present = {r.get("section") for r in records}
+    missing = [s for s in SECTIONS if s not in present]
+    primary = _primary(records)
+    coverage = None
+    if synthetic:
+        checked = [c for c in (covers_truth(r) for r in primary) if c is not None]
+        coverage = (sum(checked), len(checked)) if checked else None
+    return SynthesisAnalysis(
+        records=records,
+        headline=headline_table(records, synthetic=synthetic),
+        assumptions=assumptions_log(records, alpha=alpha),
+        limitations=limitations_for(records, synthetic=synthetic, missing_sections=missing),
+        synthetic=synthetic,
+        coverage=coverage,
+        missing_sections=missing,
+        alpha=alpha,
+    )
+
+
+def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
+    """The summary (headline findings and table), the assumptions log and the limitations."""
+    em.section("summary")
+    head = analysis.headline
+    if head.empty:
+        em.paragraph("synthesis.no_results")
+    else:
+        counts = head["verdict"].value_counts()
+        em.headline(
+            "synthesis.overview",
+            n=len(head),
+            n_clear=int(counts.get("decrease", 0) + counts.get("increase", 0)),
+            n_unclear=int(counts.get("no_clear_change", 0)),
+            n_invalid=int(counts.get("no_valid_interval", 0)),
+        )
+        shown = head.drop(columns=["section"])
+        columns = {
+            "outcome": "column.outcome",
+            "estimate": "column.estimate",
+            "interval": "synthesis.column.interval",
+            "method": "synthesis.column.method",
+            "verdict": "synthesis.column.verdict",
+            "true_effect": "synthesis.column.true_effect",
+        }
+        formats = {
+            "outcome": "local",
+            "estimate": "number:2",
+            "interval": "local",
+            "method": "local",
+            "true_effect": "number:2",
+        }
+        em.table(
+            shown,
+            "synthesis.caption.headline",
+            level="area",
+            columns=columns,
+            formats=formats,
+            translate={"verdict": "synthesis.verdict"},
+        )
+        em.note("synthesis.units_note")
+    if analysis.coverage is not None:
+        covered, total = analysis.coverage
+        em.paragraph(
+            "synthesis.truth_coverage",
+            covered=covered,
+            total=total,
+            level=round(100 * (1 - analysis.alpha)),
+        )
+
+    em.section("methods")
+    em.heading("synthesis.heading.assumptions")
+    em.paragraph("synthesis.assumptions_intro")
+    log = analysis.assumptions
+    if log.empty:
+        em.paragraph("synthesis.no_diagnostics")
+    else:
+        em.table(
+            log,
+            "synthesis.caption.assumptions",
+            level="area",
+            columns={
+                "assumption": "synthesis.column.assumption",
+                "outcome": "column.outcome",
+                "evidence": "synthesis.column.evidence",
+                "status": "synthesis.column.status",
+            },
+            formats={"outcome": "local", "evidence": "local"},
+            translate={"assumption": "synthesis.assumption", "status": "synthesis.status"},
+        )
+
+    em.section("limitations")
+    for key, values in analysis.limitations:
+        em.paragraph(key, **values)

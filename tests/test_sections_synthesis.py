@@ -1,0 +1,164 @@
+"""Synthesis: verdict rules, headline table, assumptions log and limitations from records."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from arviointi.report.emitter import Emitter
+from arviointi.report.mime import REPORT_MIME
+from arviointi.sections import synthesis as syn
+
+
+def rec(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "section": "employment",
+        "outcome": "unemployment_rate",
+        "model": "did",
+        "estimate": -1.4,
+        "se": 0.3,
+        "ci_low": -2.0,
+        "ci_high": -0.8,
+        "pvalue": 0.01,
+        "inference": "permutation",
+        "inference_reason": "one treated unit",
+        "n": 100,
+        "n_treated": 1,
+        "n_control": 20,
+        "true_effect": None,
+        "warnings": [],
+        "role": "primary",
+        "level": "area",
+        "label": {"fi": "Työttömyysaste", "en": "Unemployment rate"},
+    }
+    base.update(kw)
+    return base
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "est", "expected"),
+    [
+        (-2.0, -0.5, -1.0, "decrease"),
+        (0.5, 2.0, 1.0, "increase"),
+        (-0.5, 2.0, 0.7, "no_clear_change"),
+        (None, None, 0.7, "no_valid_interval"),
+        (math.nan, 1.0, 0.7, "no_valid_interval"),
+        (0.0, 2.0, 1.0, "no_clear_change"),  # an interval touching zero does not exclude it
+    ],
+)
+def test_verdict_rule(lo: Any, hi: Any, est: float, expected: str) -> None:
+    assert syn.verdict_of(rec(ci_low=lo, ci_high=hi, estimate=est)) == expected
+
+
+def test_covers_truth() -> None:
+    assert syn.covers_truth(rec(true_effect=-1.5)) is True
+    assert syn.covers_truth(rec(true_effect=-2.5)) is False
+    assert syn.covers_truth(rec(true_effect=None)) is None
+    assert syn.covers_truth(rec(true_effect=-1.5, ci_low=None)) is None
+
+
+def test_headline_keeps_primary_records_in_section_order() -> None:
+    records = [
+        rec(section="costs", outcome="municipal_share_eur", label={"fi": "Kuntaosuus"}),
+        rec(role="diagnostic", model="pretrend_test"),
+        rec(role="robustness", model="synth"),
+        rec(ci_low=-0.5, ci_high=1.0, estimate=0.2),
+    ]
+    table = syn.headline_table(records, synthetic=False)
+    assert list(table["section"]) == ["employment", "costs"]
+    assert list(table["verdict"]) == ["no_clear_change", "decrease"]
+    assert table.loc[1, "outcome"] == {"fi": "Kuntaosuus", "en": "Kuntaosuus"}
+    assert "true_effect" not in table.columns
+    assert "true_effect" in syn.headline_table(records, synthetic=True).columns
+
+
+def test_without_primary_roles_every_effect_estimate_is_headline() -> None:
+    records = [rec(role=None), rec(role="diagnostic", model="pretrend_test")]
+    for r in records:
+        if r["role"] is None:
+            del r["role"]
+    assert len(syn.headline_table(records, synthetic=False)) == 1
+
+
+def test_assumptions_log_rules() -> None:
+    records = [
+        rec(role="diagnostic", model="pretrend_test", pvalue=0.41),
+        rec(role="diagnostic", model="pretrend_test", pvalue=0.01, outcome="kela_list"),
+        rec(role="diagnostic", model="placebo_in_time", ci_low=-0.3, ci_high=0.4, estimate=0.05),
+        rec(role="diagnostic", model="leave_one_out", ci_low=-1.6, ci_high=-1.1),
+        rec(),
+        rec(ci_low=None, ci_high=None, outcome="youth", inference="permutation"),
+    ]
+    log = syn.assumptions_log(records, alpha=0.05)
+    assert list(log["assumption"]) == [
+        "parallel_trends",
+        "parallel_trends",
+        "no_anticipation",
+        "no_single_comparison",
+        "valid_inference",
+        "valid_inference",
+    ]
+    assert list(log["status"]) == [
+        "no_evidence_against",
+        "evidence_against",
+        "no_evidence_against",
+        "information",
+        "information",
+        "no_valid_interval",
+    ]
+    assert "0,41" in log.loc[0, "evidence"]["fi"] and "0.41" in log.loc[0, "evidence"]["en"]
+    assert "20" in log.loc[4, "evidence"]["en"]  # the design facts travel into the reason
+
+
+def test_limitations_follow_the_design() -> None:
+    one = syn.limitations_for([rec()], synthetic=True, missing_sections=["costs"])
+    keys = [k for k, _ in one]
+    assert "synthesis.limitation.one_treated" in keys
+    assert "synthesis.limitation.synthetic" in keys
+    missing = dict(one)["synthesis.limitation.missing_sections"]["sections"]
+    assert missing == {"fi": "kustannukset", "en": "costs"}
+    ten = syn.limitations_for([rec(n_treated=10)], synthetic=False, missing_sections=[])
+    assert [k for k, _ in ten] == ["synthesis.limitation.few_treated"]
+    assert dict(ten)["synthesis.limitation.few_treated"] == {"n": 10}
+    client = syn.limitations_for(
+        [rec(level="client", n_treated=500, warnings=["w"])], synthetic=False, missing_sections=[]
+    )
+    assert [k for k, _ in client] == [
+        "synthesis.limitation.client_selection",
+        "synthesis.limitation.warnings",
+    ]
+
+
+def test_emit_writes_summary_methods_and_limitations_in_both_languages() -> None:
+    bundles: list[dict[str, Any]] = []
+    em = Emitter(
+        {"disclosure": {"threshold": 5}},
+        languages=("fi", "en"),
+        display=lambda b, **_: bundles.append(b),
+    )
+    records = [
+        rec(true_effect=-1.5),
+        rec(role="diagnostic", model="pretrend_test", pvalue=0.41),
+        rec(section="costs", outcome="cost", ci_low=None, ci_high=None, true_effect=-3.0),
+    ]
+    analysis = syn.SynthesisAnalysis(
+        records=records,
+        headline=syn.headline_table(records, synthetic=True),
+        assumptions=syn.assumptions_log(records, alpha=0.05),
+        limitations=syn.limitations_for(records, synthetic=True, missing_sections=[]),
+        synthetic=True,
+        coverage=(1, 1),
+    )
+    syn.emit_synthesis(analysis, em)
+    content = [b[REPORT_MIME] for b in bundles if REPORT_MIME in b]
+    sections = {c["section"] for c in content}
+    assert sections == {"summary", "methods", "limitations"}
+    tables = [c for c in content if c["kind"] == "table"]
+    assert len(tables) == 2
+    fi, en = tables[0]["html"]["fi"], tables[0]["html"]["en"]
+    assert "Laski" in fi and "Fell" in en
+    assert "Epävarmuutta ei voi arvioida" in fi
+    assert "−1,40" in fi or "-1,40" in fi
+    assert "Työttömyysaste" in fi and "Unemployment rate" in en
