@@ -1,0 +1,226 @@
+"""City-level context (notebook employment_context, Varissuo): Turku's REAL unemployment
+around the pilot start against the other large cities (StatFin 12r5).
+
+This is context, not an estimate of the pilot's effect: the pilot district is a few per
+cent of Turku's labour force, so even a large district effect barely moves the city rate.
+Two simple designs are reported with their assumptions stated:
+
+* interrupted time series of Turku's rate (trend + month-of-year dummies before the pilot,
+  extrapolated after it; HAC standard errors);
+* a difference-in-differences of Turku against the other cities (city and month fixed
+  effects; one treated city, so inference follows ``inference="auto"``: Donald-Lang).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from arviointi.errors import DesignError, InputError, Problem
+
+CITY = "Turku"
+
+
+@dataclass
+class ContextAnalysis:
+    """Turku against the other large cities.
+
+    its, did : results objects (outcome ``unemployment_rate``, pp)
+    path : month, observed (Turku), counterfactual (Turku's pre-period mean difference to
+        the other cities plus their mean in the month), for the figure
+    table : the two estimates (method, estimate, interval, p-value, inference)
+    pilot_share : the pilot area's share of Turku's labour force in the last pre-pilot
+        month (%), when the district data are present; else None
+    cities : the comparison cities
+    """
+
+    its: Any
+    did: Any
+    path: pd.DataFrame
+    its_path: pd.DataFrame
+    table: pd.DataFrame
+    pilot_share: float | None
+    cities: list[str]
+    first: str
+    last: str
+    start: str
+
+
+def _window(ctx: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    d = ctx.evaluation.design
+    months = pd.to_datetime(frame["month"])
+    lo, hi = pd.Timestamp(f"{d.pre_window[0]}-01"), pd.Timestamp(f"{d.post_window[1]}-01")
+    out = frame.loc[(months >= lo) & (months <= hi)].copy()
+    out["month"] = pd.to_datetime(out["month"])
+    return out
+
+
+def _pilot_share(ctx: Any, cities: pd.DataFrame, start: pd.Timestamp) -> float | None:
+    source = ctx.source_for("area_panel")
+    districts = None
+    for name, spec in ctx.evaluation.data.items():
+        if spec.kind == "synthetic" and spec.schema_ == "area_panel":
+            districts = ctx.frames.get(name)
+    if districts is None or source is None or "labour_force" not in districts.columns:
+        return None
+    month = start - pd.DateOffset(months=1)
+    pilot = districts.loc[
+        districts["area"].isin(ctx.evaluation.design.pilot_areas)
+        & (pd.to_datetime(districts["month"]) == month),
+        "labour_force",
+    ].sum()
+    city = cities.loc[(cities["area"] == CITY) & (cities["month"] == month), "labour_force"]
+    if city.empty or float(city.iloc[0]) <= 0 or pilot <= 0:
+        return None
+    return 100.0 * float(pilot) / float(city.iloc[0])
+
+
+def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
+    """ITS and DiD of Turku's unemployment rate against the other cities in ``source``."""
+    from arviointi.before_after.model import before_after
+    from arviointi.did.model import did
+
+    frame = ctx.frames.get(source)
+    if frame is None:
+        raise InputError("<params>", [Problem(f"data.{source}", "no such data source")])
+    if CITY not in set(frame["area"]):
+        raise InputError(
+            f"data source {source}", [Problem("column 'area'", f"expected {CITY!r} among areas")]
+        )
+    ev = ctx.evaluation
+    data = _window(ctx, frame)
+    start = pd.Timestamp(f"{ev.design.pilot_start}-01")
+    if not (data["month"] < start).any() or not (data["month"] >= start).any():
+        raise DesignError(f"{source}: months on both sides of {start:%Y-%m} are needed")
+    data = data.loc[data["unemployment_rate"].notna()]
+    data["treated"] = ((data["area"] == CITY) & (data["month"] >= start)).astype(int)
+    alpha = ev.inference.alpha
+    turku = data.loc[data["area"] == CITY, ["month", "unemployment_rate"]]
+    bam = ev.models.before_after
+    its = before_after(
+        turku,
+        "unemployment_rate",
+        time="month",
+        start=start,
+        method=bam.method,
+        seasonality=bam.seasonality,
+        hac_lags=bam.hac_lags,
+        alpha=alpha,
+        source=f"{source}: {CITY}",
+    )
+    its.model = "city_its"
+    seed = ev.inference.seed if ev.inference.seed is not None else ev.seed
+    dres = did(
+        data,
+        "unemployment_rate",
+        unit="area",
+        time="month",
+        treatment="treated",
+        inference=ev.models.did.inference,
+        alpha=alpha,
+        seed=seed,
+    )
+    dres.model = "city_did"
+    others = data.loc[data["area"] != CITY]
+    mean_others = others.groupby("month")["unemployment_rate"].mean()
+    pre = turku["month"] < start
+    gap = float(
+        (turku.loc[pre].set_index("month")["unemployment_rate"] - mean_others).dropna().mean()
+    )
+    path = pd.DataFrame(
+        {
+            "month": turku["month"].to_numpy(),
+            "observed": turku["unemployment_rate"].to_numpy(),
+            "counterfactual": (mean_others.reindex(turku["month"]) + gap).to_numpy(),
+        }
+    )
+    its_path = its.path.rename(columns={"time": "month"})
+    its_path = its_path[["month", "observed", "counterfactual", "lower", "upper"]].copy()
+    its_path.loc[~its.path["post"].astype(bool).to_numpy(), ["lower", "upper"]] = float("nan")
+    rows = []
+    for res in (its, dres):
+        lo, hi = res.conf_int()
+        rows.append(
+            {
+                "method": res.model,
+                "estimate": res.estimate,
+                "ci_low": lo,
+                "ci_high": hi,
+                "pvalue": res.pvalue,
+                "inference": res.inference.method,
+            }
+        )
+    return ContextAnalysis(
+        its=its,
+        did=dres,
+        path=path,
+        its_path=its_path,
+        table=pd.DataFrame(rows),
+        pilot_share=_pilot_share(ctx, data, start),
+        cities=sorted(set(others["area"])),
+        first=data["month"].min().strftime("%Y-%m"),
+        last=data["month"].max().strftime("%Y-%m"),
+        start=start.strftime("%Y-%m"),
+    )
+
+
+def emit_context(analysis: ContextAnalysis, em: Any) -> None:
+    """Write the city-level context part of the employment section."""
+    from arviointi.report.figures import counterfactual_figure
+
+    em.section("employment")
+    em.heading("context.heading")
+    em.paragraph(
+        "context.design",
+        cities=", ".join(analysis.cities),
+        first=analysis.first,
+        last=analysis.last,
+        start=analysis.start,
+    )
+    if analysis.pilot_share is not None:
+        em.paragraph("context.share", share=float(analysis.pilot_share))
+    else:
+        em.paragraph("context.share_unknown")
+    em.paragraph("context.caution_experiments")
+    em.verdict(analysis.did, outcome_key="context.subject", unit_key="context.unit", decimals=2)
+    em.paragraph("context.its_text")
+    em.verdict(analysis.its, outcome_key="context.subject_its", unit_key="context.unit", decimals=2)
+    em.table(
+        analysis.table,
+        "context.caption.table",
+        level="area",
+        columns={
+            "method": "area.column.method",
+            "estimate": "area.column.estimate",
+            "ci_low": "area.column.ci_low",
+            "ci_high": "area.column.ci_high",
+            "pvalue": "area.column.pvalue",
+            "inference": "area.column.inference",
+        },
+        formats={
+            "estimate": "number:2",
+            "ci_low": "number:2",
+            "ci_high": "number:2",
+            "pvalue": "pvalue",
+        },
+        translate={"method": "context.model", "inference": "area.inference_short"},
+    )
+    start = pd.Timestamp(f"{analysis.start}-01")
+    em.figure(
+        counterfactual_figure,
+        "context.caption.did",
+        "alt.counterfactual",
+        frame=analysis.path,
+        treatment_start=start,
+    )
+    em.figure(
+        counterfactual_figure,
+        "context.caption.its",
+        "alt.counterfactual",
+        frame=analysis.its_path,
+        treatment_start=start,
+    )
+    for res in (analysis.did, analysis.its):
+        em.record(res, true_effect=None, role="context", level="city", unit="area.unit.pp")
