@@ -171,25 +171,32 @@ def emit_context(analysis: ContextAnalysis, em: Any) -> None:
     from arviointi.report.figures import counterfactual_figure
 
     em.section("employment")
-    em.heading("context.heading")
+    em.heading("area.context.heading")
     em.paragraph(
-        "context.design",
+        "area.context.design",
         cities=", ".join(analysis.cities),
         first=analysis.first,
         last=analysis.last,
         start=analysis.start,
     )
     if analysis.pilot_share is not None:
-        em.paragraph("context.share", share=float(analysis.pilot_share))
+        em.paragraph("area.context.share", share=float(analysis.pilot_share))
     else:
-        em.paragraph("context.share_unknown")
-    em.paragraph("context.caution_experiments")
-    em.verdict(analysis.did, outcome_key="context.subject", unit_key="context.unit", decimals=2)
-    em.paragraph("context.its_text")
-    em.verdict(analysis.its, outcome_key="context.subject_its", unit_key="context.unit", decimals=2)
+        em.paragraph("area.context.share_unknown")
+    em.paragraph("area.context.caution_experiments")
+    em.verdict(
+        analysis.did, outcome_key="area.context.subject", unit_key="area.context.unit", decimals=2
+    )
+    em.paragraph("area.context.its_text")
+    em.verdict(
+        analysis.its,
+        outcome_key="area.context.subject_its",
+        unit_key="area.context.unit",
+        decimals=2,
+    )
     em.table(
         analysis.table,
-        "context.caption.table",
+        "area.context.caption.table",
         level="area",
         columns={
             "method": "area.column.method",
@@ -205,19 +212,19 @@ def emit_context(analysis: ContextAnalysis, em: Any) -> None:
             "ci_high": "number:2",
             "pvalue": "pvalue",
         },
-        translate={"method": "context.model", "inference": "area.inference_short"},
+        translate={"method": "area.context.model", "inference": "area.inference_short"},
     )
     start = pd.Timestamp(f"{analysis.start}-01")
     em.figure(
         counterfactual_figure,
-        "context.caption.did",
+        "area.context.caption.did",
         "alt.counterfactual",
         frame=analysis.path,
         treatment_start=start,
     )
     em.figure(
         counterfactual_figure,
-        "context.caption.its",
+        "area.context.caption.its",
         "alt.counterfactual",
         frame=analysis.its_path,
         treatment_start=start,
