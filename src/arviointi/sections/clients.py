@@ -4,9 +4,10 @@ exits to work, time to employment and the subgroups the plans single out.
 Design. Pilot clients (all living in the pilot district) are compared with comparison
 persons matched on the covariates in params ``models.matching.covariates``. The primary
 matching is coarsened exact matching (CEM) on bands that follow the benefit rules and the
-plans' subgroups (age < 25, 25-29, 30-49, 50+; benefit days < 300, 300-499, 500-999,
-1000+; language and education exact); propensity-score matching (caliper from params,
-default 0.2 SD of the logit) is a robustness check.
+plans' subgroups, narrow enough for every standardised difference to stay under 0.1 on
+the Varissuo data (age < 25, 25-29, 30-39, 40-49, 50-59, 60+; benefit days < 300, 300-499,
+500-749, 750-999, 1000-1499, 1500+; language and education exact). Propensity-score
+matching (caliper from params, default 0.2 SD of the logit) is a robustness check.
 
 The client panel starts at entry (no history before it), so the DiD with person fixed
 effects uses the entry month as each person's "before" month and the months after entry
@@ -45,13 +46,14 @@ from arviointi.matching import (
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import counterfactual_figure
+from arviointi.report.i18n import has_message
 from arviointi.results.base import EffectResults, InferenceInfo
 from arviointi.sections.context import EvaluationContext
 
 #: coarsening of the primary matching (bands of the benefit rules and the plans' subgroups)
 CEM_BANDS: dict[str, Any] = {
-    "age": [0, 25, 30, 50, math.inf],
-    "unemployment_days_at_entry": [0, 300, 500, 1000, math.inf],
+    "age": [0, 25, 30, 40, 50, 60, math.inf],
+    "unemployment_days_at_entry": [0, 300, 500, 750, 1000, 1500, math.inf],
     "language": "exact",
     "education": "exact",
 }
@@ -374,12 +376,19 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     em.heading("clients.heading_balance", level=3)
     em.paragraph(
         "clients.balance_text",
+        matched=analysis.match.n_treated_matched if analysis.match is not None else 0,
+        total=int(analysis.sample.loc["treated, all", "n"]),
         before={lang: fm.fmt_number(analysis.max_smd_before, lang, 2) for lang in langs},
         after={lang: fm.fmt_number(analysis.max_smd_after, lang, 2) for lang in langs},
     )
+    bal = balance_table(analysis)
+    known = all(
+        has_message(f"clients.covariate.{c}", lang) for c in bal["covariate"] for lang in langs
+    )
     em.table(
-        balance_table(analysis),
+        bal,
         "clients.caption_balance",
+        translate={"covariate": "clients.covariate"} if known else None,
         level="client",
         counts=["n_treated", "n_control"],
         derived={"smd_before": "n_treated", "smd_after": "n_treated"},
