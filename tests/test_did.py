@@ -35,7 +35,9 @@ def panel() -> pd.DataFrame:
 @PYFIXEST_PANDAS_WARNING
 @pytest.mark.parametrize(("ours", "vcov"), [("classical", "iid"), ("robust", "hetero")])
 def test_twfe_matches_pyfixest(panel: pd.DataFrame, ours: str, vcov: str) -> None:
-    m = pf.feols("y ~ d + x | u + t", data=panel, vcov=vcov)
+    m = pf.feols(
+        "y ~ d + x | u + t", data=panel, demeaner=pf.MapDemeaner(fixef_tol=1e-12), vcov=vcov
+    )
     r = did(panel, "y", unit="u", time="t", treatment="d", covariates=["x"], inference=ours)
     assert r.estimate == pytest.approx(m.coef()["d"], abs=1e-8)
     assert r.se == pytest.approx(m.se()["d"], abs=1e-8)
@@ -54,7 +56,11 @@ def test_cluster_se_matches_pyfixest_crv1(panel: pd.DataFrame) -> None:
     assert r.se is not None
     for k_fixef, K_ref in (("none", k), ("full", k + U + T - 1)):
         m = pf.feols(
-            "y ~ d + x | u + t", data=panel, vcov={"CRV1": "u"}, ssc=pf.ssc(k_fixef=k_fixef)
+            "y ~ d + x | u + t",
+            data=panel,
+            vcov={"CRV1": "u"},
+            ssc=pf.ssc(k_fixef=k_fixef),
+            demeaner=pf.MapDemeaner(fixef_tol=1e-12),
         )
         ours_rescaled = r.se * math.sqrt((n - k - T) / (n - K_ref))
         assert ours_rescaled == pytest.approx(m.se()["d"], abs=1e-8)
@@ -63,7 +69,13 @@ def test_cluster_se_matches_pyfixest_crv1(panel: pd.DataFrame) -> None:
 
 @PYFIXEST_PANDAS_WARNING
 def test_weighted_twfe_matches_pyfixest(panel: pd.DataFrame) -> None:
-    m = pf.feols("y ~ d + x | u + t", data=panel, vcov="iid", weights="w")
+    m = pf.feols(
+        "y ~ d + x | u + t",
+        data=panel,
+        demeaner=pf.MapDemeaner(fixef_tol=1e-12),
+        vcov="iid",
+        weights="w",
+    )
     r = did(
         panel,
         "y",

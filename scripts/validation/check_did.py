@@ -161,9 +161,17 @@ def pyfixest_checks() -> list[dict[str, Any]]:
         ("cluster", {"CRV1": "u"}, pf.ssc(k_fixef="none"), "CRV1 (K without FE)"),
     ]:
         m = (
-            pf.feols("y ~ d + x | u + t", data=df, vcov=vcov, ssc=ssc)
+            pf.feols(
+                "y ~ d + x | u + t",
+                data=df,
+                vcov=vcov,
+                ssc=ssc,
+                demeaner=pf.MapDemeaner(fixef_tol=1e-12),
+            )
             if ssc
-            else pf.feols("y ~ d + x | u + t", data=df, vcov=vcov)
+            else pf.feols(
+                "y ~ d + x | u + t", data=df, vcov=vcov, demeaner=pf.MapDemeaner(fixef_tol=1e-12)
+            )
         )
         r = did(df, "y", unit="u", time="t", treatment="d", covariates=["x"], inference=ours_inf)
         se = r.se or np.nan
