@@ -245,3 +245,32 @@ def test_noisier_treated_unit_is_warned_about() -> None:
     r0 = did(same, "y", unit="unit", time="period", treatment="treated")
     assert 0.5 <= r0.inference.details["treated_variance_ratio"] <= 2
     assert not any("Ferman and Pinto" in w for w in r0.warnings)
+
+
+def test_2x2_repeated_cross_sections_with_few_district_clusters() -> None:
+    rng = np.random.default_rng(21)
+    rows = []
+    for district in range(6):  # district 0 is the pilot
+        shock = rng.normal(size=2)
+        for post in (0, 1):
+            for _ in range(40):
+                rows.append(
+                    {
+                        "district": district,
+                        "g": int(district == 0),
+                        "p": post,
+                        "y": shock[post] + rng.normal(),
+                    }
+                )
+    df = pd.DataFrame(rows)
+    r = did(df, "y", group="g", post="p", cluster="district")
+    assert r.inference.method == "donald_lang" and r.inference.df == 4
+    m = df.groupby(["district", "p"])["y"].mean().unstack()
+    c = m[1] - m[0]
+    assert r.estimate == pytest.approx(c[0] - c[1:].mean(), abs=1e-10)
+    se = c[1:].std(ddof=1) * math.sqrt(1 + 1 / 5)
+    assert r.se == pytest.approx(se)
+    record = r.to_record(section="test")
+    import json
+
+    assert json.loads(json.dumps(record))["inference"] == "donald_lang"
