@@ -23,12 +23,15 @@ import pandas as pd
 
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.params.schema import Evaluation, Outcome
+from arviointi.report import formatting as fm
 
 LEVEL_OUTCOMES = ("unemployment_rate",)
 LOG_OUTCOMES = ("unemployed",)
 
-#: name of the single series that stands for several pilot areas together
-PILOT_AGGREGATE = "pilot_areas"
+
+def pilot_unit_name(pilots: list[str]) -> str:
+    """Name of the one series that stands for the pilot areas ("Tampere + 9" for ten)."""
+    return pilots[0] if len(pilots) == 1 else f"{pilots[0]} + {len(pilots) - 1}"
 
 
 def scale_of(outcome: str) -> str:
@@ -464,7 +467,7 @@ def analyse_outcome(
         ctrl = panel.data.loc[panel.data["pilot"] == 0, ["area", "month", "y"]]
         if donors:
             ctrl = ctrl.loc[ctrl["area"].isin(donors)]
-        unit = panel.pilot_areas[0] if len(panel.pilot_areas) == 1 else PILOT_AGGREGATE
+        unit = pilot_unit_name(panel.pilot_areas)
         sc_data = pd.concat([panel.pilot_series.assign(area=unit), ctrl], ignore_index=True)
         sc_data["treated"] = (
             (sc_data["area"] == unit) & (sc_data["month"] >= panel.pilot_start)
@@ -575,6 +578,17 @@ def analyse_area(ctx: Any) -> AreaAnalysis:
 
 #: placebo gaps drawn only for comparison areas fitted at most this many times worse
 PLACEBO_FIT_LIMIT = 5.0
+
+
+def _pvalue(p: float | None) -> dict[str, str]:
+    """A p-value written per language ("p = 0,79" / "p = 0.79")."""
+    return {lang: fm.fmt_pvalue(p, lang) for lang in ("fi", "en")}
+
+
+def _numbers(value: float, decimals: int) -> dict[str, str]:
+    return {lang: fm.fmt_number(value, lang, decimals) for lang in ("fi", "en")}
+
+
 _SCALE_UNIT = {
     "level": "area.unit.pp",
     "log": "area.unit.log",
@@ -787,6 +801,9 @@ def emit_area(analysis: AreaAnalysis, em: Any) -> None:
     if rule.get("exclude_subregions"):
         keys.append("area.rule.subregions")
         values["subregions"] = ", ".join(rule["exclude_subregions"])
+    listed = bool(comp.excluded["reason"].eq("listed").any())
+    if rule.get("exclude_regions") or rule.get("exclude_subregions") or listed:
+        keys.append("area.rule.why_excluded")
     if "min_labour_force" in rule:
         keys.append("area.rule.min_lf")
         values["min_lf"] = int(rule["min_labour_force"])
@@ -835,7 +852,10 @@ def _emit_outcome(
     if res.pretrend is not None and res.pretrend["pvalue"] is not None:
         alpha = res.did.alpha
         key = "area.caution.pretrend" if res.pretrend["pvalue"] < alpha else "area.pretrend_ok"
-        em.paragraph(key, pvalue=f"{res.pretrend['pvalue']:.3f}")
+        em.paragraph(key, pvalue=_pvalue(res.pretrend["pvalue"]))
+    es_p = None if res.event_study is None else res.event_study.pretrend.get("pvalue")
+    if es_p is not None and es_p < res.did.alpha:
+        em.paragraph("area.caution.es_pretrend", pvalue=_pvalue(es_p))
     em.paragraph(
         f"area.inference.{res.did.inference.method}"
         if res.did.inference.method in INFERENCE_TEXT
@@ -899,10 +919,12 @@ def _emit_outcome(
         )
         em.paragraph(
             "area.event_study",
-            pvalue=f"{es.pretrend['pvalue']:.3f}",
+            pvalue=_pvalue(es.pretrend["pvalue"]),
             leads=int(-min(c["rel_time"])),
             lags=int(max(c["rel_time"])),
         )
+        if frame["ci_low"].isna().all():
+            em.paragraph("area.event_study_noci")
     sc = res.synth
     if sc is not None:
         em.figure(
@@ -918,8 +940,11 @@ def _emit_outcome(
         top = top[top >= 0.05].head(5)
         em.paragraph(
             "area.synth",
-            donors=", ".join(f"{u} {w:.2f}" for u, w in top.items()),
-            pvalue=f"{sc.pvalue:.3f}" if sc.pvalue is not None else "-",
+            donors={
+                lang: ", ".join(f"{u} {fm.fmt_number(w, lang, 2)}" for u, w in top.items())
+                for lang in ("fi", "en")
+            },
+            pvalue=_pvalue(sc.pvalue),
             n=len(sc.rmspe),
         )
     _record_outcome(res, em, synthetic)
@@ -970,5 +995,5 @@ def _emit_diagnostics(analysis: AreaAnalysis, em: Any) -> None:
             em.paragraph(
                 "area.diag.sensitivity",
                 **_label_values(res.outcome),
-                breakdown=f"{float(res.sensitivity.attrs['breakdown']):.3f}",
+                breakdown=_numbers(float(res.sensitivity.attrs["breakdown"]), 3),
             )
