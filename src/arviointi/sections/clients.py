@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from arviointi.data.synthetic import Truth, load_truth
 from arviointi.matching import (
@@ -46,7 +47,7 @@ from arviointi.matching import (
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import counterfactual_figure
-from arviointi.report.i18n import has_message
+from arviointi.report.i18n import has_message, t
 from arviointi.results.base import EffectResults, InferenceInfo
 from arviointi.sections.context import EvaluationContext
 
@@ -360,6 +361,20 @@ def curve_frame(analysis: ClientsAnalysis) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def curve_figure(frame: pd.DataFrame, lang: str) -> Figure:
+    """:func:`counterfactual_figure` labelled for months since entry and the two groups."""
+    fig = counterfactual_figure(frame, lang, decimals=0)
+    ax = fig.axes[0]
+    ax.set_xlabel(t("clients.figure.months_since_entry", lang))
+    ax.set_ylabel(t("clients.figure.share_employed", lang))
+    for legend in fig.legends:
+        texts = legend.get_texts()
+        if len(texts) >= 2:
+            texts[0].set_text(t("clients.figure.pilot", lang))
+            texts[1].set_text(t("clients.figure.comparison", lang))
+    return fig
+
+
 def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     """Write the client-level employment part of the report."""
     em.section("employment")
@@ -377,7 +392,7 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     em.paragraph(
         "clients.balance_text",
         matched=analysis.match.n_treated_matched if analysis.match is not None else 0,
-        total=int(analysis.sample.loc["treated, all", "n"]),
+        total=int(str(analysis.sample.loc["treated, all", "n"])),
         before={lang: fm.fmt_number(analysis.max_smd_before, lang, 2) for lang in langs},
         after={lang: fm.fmt_number(analysis.max_smd_after, lang, 2) for lang in langs},
     )
@@ -446,14 +461,7 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     curve = curve_frame(analysis)
     curve = curve[curve["n"] >= threshold].drop(columns="n")
     if not curve.empty:
-        em.figure(
-            counterfactual_figure,
-            "clients.caption_curve",
-            "clients.alt_curve",
-            frame=curve,
-            ylabel=None,
-            decimals=0,
-        )
+        em.figure(curve_figure, "clients.caption_curve", "clients.alt_curve", frame=curve)
     em.heading("clients.heading_subgroups", level=3)
     em.paragraph("clients.subgroups_text", threshold=threshold)
     em.table(

@@ -268,7 +268,9 @@ def figure_frame(analysis: WellbeingAnalysis, group: str = "pilot") -> pd.DataFr
 def scales_figure(frame: pd.DataFrame, lang: str) -> Figure:
     """:func:`wellbeing_figure` with the scale names translated."""
     shown = frame.assign(measure=[t(f"wellbeing.scale.{m}", lang) for m in frame["measure"]])
-    return wellbeing_figure(shown, lang, decimals=0)
+    fig = wellbeing_figure(shown, lang, decimals=0)
+    fig.axes[0].set_xlabel(t("wellbeing.figure_axis", lang))
+    return fig
 
 
 def paired_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
