@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: report test lab lint typecheck clean-env setup system-deps validate lock
+.PHONY: report test lab lint typecheck clean-env setup system-deps validate lock bench
 
 setup: $(STAMP)
 
@@ -56,3 +56,7 @@ lock:
 	UV_PYTHON_DOWNLOADS=never uv lock --python python3.11
 	uv export --frozen --extra dev --no-emit-project --no-hashes -o requirements/dev.txt >/dev/null
 	uv export --frozen --extra dev --extra lab --no-emit-project --no-hashes -o requirements/lab.txt >/dev/null
+
+# Speed claims (see benchmarks/README.md); not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider -o filterwarnings= -o python_files="bench_*.py"
