@@ -822,6 +822,7 @@ def emit_area(analysis: AreaAnalysis, em: Any) -> None:
             columns={"reason": "area.column.reason", "n": "area.column.n_areas"},
             translate={"reason": "area.reason"},
         )
+    em.note("area.comparison_list", areas=", ".join(comp.areas))
     em.paragraphs(["area.method.scale", "area.method.did", "area.method.robustness"])
     if len(comp.pilot_areas) > 1:
         em.paragraph("area.method.several")
