@@ -293,3 +293,24 @@ def test_notebooks_end_to_end_real(tmp_path: Path) -> None:
     did = next(r for r in recs if r["role"] == "primary" and r["outcome"] == "unemployment_rate")
     assert did["inference"] == "donald_lang" and "3 treated" in did["inference_reason"]
     _no_person_rows(notebooks)
+
+
+def test_trend_adjusted_did_recovers_a_step_under_diverging_trends() -> None:
+    """Areas on their own linear trends plus a step of -2 in the pilot area: the plain DiD
+    is biased by the trend difference, the trend-adjusted one recovers -2 exactly."""
+    from arviointi.did.model import did
+
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    rows = []
+    for i, name in enumerate(["P", "A", "B", "C", "D"]):
+        slope = 0.1 if name == "P" else 0.01 * i
+        for k, m in enumerate(months):
+            post = int(k >= 24)
+            treated = int(name == "P" and post)
+            y = 5 + i + slope * k - 2.0 * treated
+            rows.append({"area": name, "month": m, "y": y, "post": post, "treated": treated})
+    panel = pd.DataFrame(rows)
+    adjusted = did(area.detrend_by_area(panel), "y", unit="area", time="month", treatment="treated")
+    plain = did(panel, "y", unit="area", time="month", treatment="treated")
+    assert adjusted.estimate == pytest.approx(-2.0, abs=1e-9)
+    assert abs(plain.estimate + 2.0) > 0.5
