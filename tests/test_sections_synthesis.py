@@ -62,7 +62,7 @@ def test_covers_truth() -> None:
 def test_headline_keeps_primary_records_in_section_order() -> None:
     records = [
         rec(section="costs", outcome="municipal_share_eur", label={"fi": "Kuntaosuus"}),
-        rec(role="diagnostic", model="pretrend_test"),
+        rec(role="diagnostic", model="pretrend_test", pvalue=0.5),
         rec(role="robustness", model="synth"),
         rec(ci_low=-0.5, ci_high=1.0, estimate=0.2),
     ]
@@ -72,6 +72,28 @@ def test_headline_keeps_primary_records_in_section_order() -> None:
     assert table.loc[1, "outcome"] == {"fi": "Kuntaosuus", "en": "Kuntaosuus"}
     assert "true_effect" not in table.columns
     assert "true_effect" in syn.headline_table(records, synthetic=True).columns
+
+
+def test_a_failed_trend_check_overrides_a_clear_interval() -> None:
+    """An interval that excludes zero is no finding when trends differed before the pilot."""
+    clear = rec(estimate=2.3, ci_low=1.3, ci_high=3.2, outcome="foreign")
+    other = rec(outcome="youth")
+    for model, p in [("pretrend_test", 1e-7), ("placebo_in_time", 0.001)]:
+        diag = rec(role="diagnostic", model=model, pvalue=p, outcome="foreign")
+        table = syn.headline_table([clear, other, diag], synthetic=False, alpha=0.05)
+        assert list(table["verdict"]) == ["trends_differ", "decrease"]
+    passing = rec(role="diagnostic", model="pretrend_test", pvalue=0.2, outcome="foreign")
+    table = syn.headline_table([clear, passing], synthetic=False, alpha=0.05)
+    assert list(table["verdict"]) == ["increase"]
+    keys = [k for k, _ in syn.limitations_for([clear, diag], synthetic=False, missing_sections=[])]
+    assert "synthesis.limitation.trends_differ" in keys
+
+
+def test_units_in_words() -> None:
+    eur = syn._unit(rec(unit="eur"))
+    assert eur["en"] == "euros" and eur["fi"] and eur["fi"] != "eur"
+    assert syn._unit(rec(unit="share"))["en"] == "share (0-1)"
+    assert syn._unit(rec(unit=None)) == {"fi": "", "en": ""}
 
 
 def test_without_primary_roles_every_effect_estimate_is_headline() -> None:

@@ -84,6 +84,18 @@ def _method(record: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+def _unit(record: Mapping[str, Any]) -> dict[str, str]:
+    """The unit of the estimate in words: a catalogue key, a ``unit.<name>`` or a
+    ``synthesis.unit.<name>`` message; empty when the record names none."""
+    unit = record.get("unit")
+    if not unit:
+        return {"fi": "", "en": ""}
+    for key in (str(unit), f"unit.{unit}", f"synthesis.unit.{unit}"):
+        if has_message(key, "fi"):
+            return {lang: t(key, lang) for lang in ("fi", "en")}
+    return {"fi": str(unit), "en": str(unit)}
+
+
 def _interval(record: Mapping[str, Any], decimals: int) -> dict[str, str]:
     lo, hi = record.get("ci_low"), record.get("ci_high")
     return {
@@ -108,6 +120,25 @@ class SynthesisAnalysis:
     alpha: float = 0.05
 
 
+#: diagnostics whose rejection means the before/after comparison with the comparison
+#: areas is not credible for that outcome (trends differed already before the pilot)
+TREND_DIAGNOSTICS = ("pretrend_test", "pre_trend_test", "pretrend", "placebo_in_time")
+
+
+def assumption_failures(
+    records: Sequence[Mapping[str, Any]], *, alpha: float
+) -> set[tuple[Any, Any]]:
+    """(section, outcome) pairs whose pre-trend or placebo-in-time check rejects at ``alpha``."""
+    failed = set()
+    for r in records:
+        if r.get("role") != "diagnostic" or r.get("model") not in TREND_DIAGNOSTICS:
+            continue
+        p = _num(r.get("pvalue"))
+        if p is not None and p < alpha:
+            failed.add((r.get("section"), r.get("outcome")))
+    return failed
+
+
 def _primary(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     primary = [r for r in records if r.get("role") == "primary"]
     if primary:
@@ -116,24 +147,35 @@ def _primary(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in records if r.get("role", "primary") in EFFECT_ROLES]
 
 
-def headline_table(records: Sequence[Mapping[str, Any]], *, synthetic: bool) -> pd.DataFrame:
-    """One row per primary outcome: label, estimate, interval, method, verdict (+ truth)."""
+def headline_table(
+    records: Sequence[Mapping[str, Any]], *, synthetic: bool, alpha: float = 0.05
+) -> pd.DataFrame:
+    """One row per primary outcome: label, estimate, unit, interval, method, verdict (+ truth).
+
+    An outcome whose pre-trend test or placebo-in-time check rejects at ``alpha`` gets the
+    verdict ``trends_differ`` whatever its interval says: the comparison is not credible.
+    """
+    failed = assumption_failures(records, alpha=alpha)
     rows = []
     for r in _primary(records):
         estimate = _num(r.get("estimate"))
+        verdict = verdict_of(r)
+        if (r.get("section"), r.get("outcome")) in failed:
+            verdict = "trends_differ"
         row: dict[str, Any] = {
             "section": r.get("section"),
             "outcome": _label(r),
             "estimate": math.nan if estimate is None else estimate,
+            "unit": _unit(r),
             "interval": _interval(r, 2),
             "method": _method(r),
-            "verdict": verdict_of(r),
+            "verdict": verdict,
         }
         if synthetic:
             truth = _num(r.get("true_effect"))
             row["true_effect"] = math.nan if truth is None else truth
         rows.append(row)
-    columns = ["section", "outcome", "estimate", "interval", "method", "verdict"]
+    columns = ["section", "outcome", "estimate", "unit", "interval", "method", "verdict"]
     if synthetic:
         columns.append("true_effect")
     frame = pd.DataFrame(rows, columns=columns)
@@ -234,6 +276,7 @@ def limitations_for(
     *,
     synthetic: bool,
     missing_sections: Sequence[str],
+    alpha: float = 0.05,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The limitations that apply to this evaluation: (catalogue key, values)."""
     out: list[tuple[str, dict[str, Any]]] = []
@@ -247,6 +290,9 @@ def limitations_for(
             out.append(("synthesis.limitation.few_treated", {"n": counts[0]}))
     if any(r.get("level") == "client" for r in records):
         out.append(("synthesis.limitation.client_selection", {}))
+    failed = assumption_failures(records, alpha=alpha)
+    if any((r.get("section"), r.get("outcome")) in failed for r in primary):
+        out.append(("synthesis.limitation.trends_differ", {}))
     if any(verdict_of(r) == "no_valid_interval" for r in primary):
         out.append(("synthesis.limitation.no_interval", {}))
     warned = sum(1 for r in records if r.get("warnings"))
@@ -277,9 +323,11 @@ def analyse_synthesis(ctx: EvaluationContext) -> SynthesisAnalysis:
         coverage = (sum(checked), len(checked)) if checked else None
     return SynthesisAnalysis(
         records=records,
-        headline=headline_table(records, synthetic=synthetic),
+        headline=headline_table(records, synthetic=synthetic, alpha=alpha),
         assumptions=assumptions_log(records, alpha=alpha),
-        limitations=limitations_for(records, synthetic=synthetic, missing_sections=missing),
+        limitations=limitations_for(
+            records, synthetic=synthetic, missing_sections=missing, alpha=alpha
+        ),
         synthetic=synthetic,
         coverage=coverage,
         missing_sections=missing,
@@ -302,10 +350,14 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
             n_unclear=int(counts.get("no_clear_change", 0)),
             n_invalid=int(counts.get("no_valid_interval", 0)),
         )
+        n_trends = int(counts.get("trends_differ", 0))
+        if n_trends:
+            em.paragraph("synthesis.trends_differ", n=n_trends)
         shown = head.drop(columns=["section"])
         columns = {
             "outcome": "column.outcome",
             "estimate": "column.estimate",
+            "unit": "synthesis.column.unit",
             "interval": "synthesis.column.interval",
             "method": "synthesis.column.method",
             "verdict": "synthesis.column.verdict",
@@ -314,6 +366,7 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
         formats = {
             "outcome": "local",
             "estimate": "number:2",
+            "unit": "local",
             "interval": "local",
             "method": "local",
             "true_effect": "number:2",
