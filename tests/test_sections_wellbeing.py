@@ -114,7 +114,8 @@ def test_emitted_content(ctx: EvaluationContext, analysis: wellbeing.WellbeingAn
     }
     assert all(r["true_effect"] is not None and r["label"]["en"] for r in primary.values())
     diag = {r["model"] for r in recs if r["role"] == "diagnostic"}
-    assert {"pretrend_test", "leave_one_out", "inference_choice", "attrition_ipw_shift"} <= diag
+    expected = {"pretrend_test", "leave_one_out", "inference_choice", "attrition_ipw_shift"}
+    assert expected | {"placebo_in_time"} <= diag
     assert "No coded qualitative material" in html
 
 

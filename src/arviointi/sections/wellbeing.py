@@ -48,6 +48,8 @@ WAVE_FROM = 0
 WAVE_TO = 2
 #: register indicators are shown per this many residents
 PER = 1000.0
+#: the placebo-in-time test moves the pilot start this many months earlier (pre-period only)
+PLACEBO_SHIFT = 12
 
 
 @dataclass
@@ -62,6 +64,7 @@ class RegisterResult:
     loo_max: float | None
     true_effect: float | None
     means: pd.DataFrame
+    placebo: EffectResults | None = None
 
 
 @dataclass
@@ -198,6 +201,13 @@ def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
             loo_min, loo_max = float(loo["estimate"].min()), float(loo["estimate"].max())
         except ArviointiError as exc:
             out.notes.append(f"leave-one-out of {outcome.name}: {exc}")
+        placebo: EffectResults | None = None
+        try:
+            placebo = res.placebo_in_time(PLACEBO_SHIFT)
+            placebo.outcome = outcome.name
+            placebo.model = "placebo_in_time"
+        except ArviointiError as exc:
+            out.notes.append(f"placebo in time of {outcome.name}: {exc}")
         true = _register_truth(ctx, source, reg, outcome.name)
         means = (
             reg.assign(period=reg["post"].map({0: "before", 1: "after"}))
@@ -217,6 +227,7 @@ def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
                 loo_max=loo_max,
                 true_effect=true,
                 means=means,
+                placebo=placebo,
             )
         )
 
@@ -508,6 +519,21 @@ def _emit_register(analysis: WellbeingAnalysis, em: Emitter) -> None:
                 role="diagnostic",
                 level="area",
             )
+        if reg.placebo is not None:
+            em.paragraph(
+                "wellbeing.register_placebo",
+                months=PLACEBO_SHIFT,
+                estimate={
+                    lang: fm.fmt_number(reg.placebo.estimate, lang, 2) for lang in em.languages
+                },
+                pvalue={
+                    lang: fm.fmt_pvalue(reg.placebo.pvalue, lang)
+                    if reg.placebo.pvalue is not None
+                    else fm.MISSING
+                    for lang in em.languages
+                },
+            )
+            em.record(reg.placebo, role="diagnostic", level="area", shift_months=PLACEBO_SHIFT)
         if reg.loo_min is not None and reg.loo_max is not None:
             em.record(
                 descriptive_result(
