@@ -81,6 +81,8 @@ def test_budget_totals_and_derived_figures(
     # cost per additional employed = actual cost / (employment effect x matched clients)
     ce = analysis.effectiveness
     assert analysis.employment is not None
+    # n_pilot: all pilot clients (the costs are theirs), not only the matched ones
+    assert analysis.n_pilot == int((ctx.frames["clients"]["group"] == "pilot").sum())
     expected = ledger["actual"].sum() / (analysis.employment.estimate * analysis.n_pilot)
     if analysis.employment.estimate > 0:
         assert ce["cost_per_additional_employed"] == pytest.approx(expected)
@@ -116,6 +118,11 @@ def test_emitted_content(ctx: EvaluationContext, analysis: costs.CostsAnalysis) 
     recorded = next(r for r in recs if r["model"] == "did_person_fe_recorded")
     assert recorded["true_effect"] == pytest.approx(analysis.true_share)
     assert any(r["model"] == "share_rule_check" for r in recs)
+    ce = next(r for r in recs if r["model"] == "cost_effectiveness")
+    assert analysis.true_employment is not None
+    total = float(ctx.frames["costs"]["actual"].sum())
+    assert ce["true_effect"] == pytest.approx(total / (analysis.true_employment * analysis.n_pilot))
+    assert ce["ci_low"] <= ce["true_effect"] <= (ce["ci_high"] or math.inf)
     for r in recs:
         for key in ("estimate", "ci_low", "ci_high"):
             assert r[key] is None or math.isfinite(r[key])
