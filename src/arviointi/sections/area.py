@@ -24,6 +24,7 @@ import pandas as pd
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.params.schema import Evaluation, Outcome
 from arviointi.report import formatting as fm
+from arviointi.report.i18n import Msg
 
 LEVEL_OUTCOMES = ("unemployment_rate",)
 LOG_OUTCOMES = ("unemployed",)
@@ -904,7 +905,7 @@ def _emit_outcome(
     em.table(
         _estimates_frame(res, synthetic),
         "area.caption.estimates",
-        caption_values=labels,
+        caption_values={**labels, "unit": Msg(_SCALE_UNIT[panel.scale])},
         level="area",
         columns=columns,
         formats={
