@@ -166,3 +166,15 @@ def test_section_notebooks_end_to_end(tmp_path: Path) -> None:
     assert all(r["true_effect"] is None for r in doc["records"])
     html = next(p for p in real.reports if p.name == "report-en.html").read_text("utf-8")
     assert "966,582" in html and "no follow-up data on agreed measures" in html
+
+
+def test_early_checkpoint_without_full_follow_up() -> None:
+    """At the start-up checkpoint no client has 12 months of follow-up: the exits to work
+    are left out with a sentence, the DiD still runs on the months there are."""
+    ctx = open_evaluation(params_file=SMALL, as_of="2013-06")
+    analysis = clients.analyse_clients(ctx)
+    assert analysis.exit_to_work is None and analysis.did is not None
+    em, bundles = collect(ctx)
+    clients.emit_clients(analysis, em)
+    assert "No client has yet been followed for 12 months" in report_html(bundles)
+    assert not any(r["outcome"] == "exit_to_work_12m" for r in records(bundles))

@@ -128,3 +128,13 @@ def test_no_survey_no_register_says_so() -> None:
     assert not any(RECORD_MIME in b for b in bundles)
     html = "\n".join(b[REPORT_MIME]["html"]["en"] for b in bundles if REPORT_MIME in b)
     assert "no client survey data" in html and "no register data" in html
+
+
+def test_early_checkpoint_has_no_follow_up_survey_yet() -> None:
+    ctx = open_evaluation(params_file=SMALL, as_of="2013-06")
+    analysis = wellbeing.analyse_wellbeing(ctx)
+    assert analysis.follow_up_pending and not analysis.has_survey
+    em, bundles = collect(ctx)
+    wellbeing.emit_wellbeing(analysis, em)
+    html = "\n".join(b[REPORT_MIME]["html"]["en"] for b in bundles if REPORT_MIME in b)
+    assert "follow-up survey has not yet been answered" in html

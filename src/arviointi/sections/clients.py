@@ -31,6 +31,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from arviointi.data.synthetic import Truth, load_truth
+from arviointi.errors import DesignError
 from arviointi.matching import (
     MatchResult,
     client_outcomes,
@@ -215,10 +216,14 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
             f"{len(year) - len(full)} client(s) without {FOLLOW_UP_MONTHS} months of follow-up "
             "left out of exits to work and months employed"
         )
-    exit_to_work = matched_effect(full, match, outcome="exit_to_work", alpha=alpha)
-    exit_to_work.model = "matched_difference"
-    months_employed = matched_effect(full, match, outcome="months_employed", alpha=alpha)
-    months_employed.model = "matched_difference"
+    exit_to_work = months_employed = None
+    try:
+        exit_to_work = matched_effect(full, match, outcome="exit_to_work", alpha=alpha)
+        exit_to_work.model = "matched_difference"
+        months_employed = matched_effect(full, match, outcome="months_employed", alpha=alpha)
+        months_employed.model = "matched_difference"
+    except DesignError as exc:  # e.g. at an early checkpoint: no one followed 12 months
+        notes.append(f"exits to work within {FOLLOW_UP_MONTHS} months not estimable: {exc}")
 
     summary = outcome_summary(full)
     km = kaplan_meier_by(year, by="group")
@@ -243,11 +248,15 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         true_share = truth.att("employed", "client", first, last)
         true_did = truth_after_entry(truth, clients, panel, first, last)
 
-    table = pd.concat(
-        [r.to_frame() for r in (did, did_psm, share, exit_to_work, months_employed)],
-        ignore_index=True,
-    )
-    table.insert(1, "measure", ["employed", "employed", "employed", "exit_to_work", "months"])
+    named = [
+        ("employed", did),
+        ("employed", did_psm),
+        ("employed", share),
+        ("exit_to_work", exit_to_work),
+        ("months", months_employed),
+    ]
+    table = pd.concat([r.to_frame() for _, r in named if r is not None], ignore_index=True)
+    table.insert(1, "measure", [m for m, r in named if r is not None])
     n_pilot = int((clients["group"] == "pilot").sum())
     reason = (
         f"Standard errors clustered by person ({did.inference.details.get('n_clusters')} "
@@ -383,7 +392,7 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         em.paragraph("clients.no_data")
         return
     assert analysis.did is not None and analysis.share is not None
-    assert analysis.exit_to_work is not None and analysis.did_psm is not None
+    assert analysis.did_psm is not None
     threshold = em.threshold
     langs = em.languages
     month = f"{int(analysis.end[5:7])}/{analysis.end[:4]}"
@@ -424,12 +433,15 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         scale=100.0,
         true_effect=analysis.true_did,
     )
-    em.verdict(
-        analysis.exit_to_work,
-        outcome_key="clients.outcome.exit_to_work",
-        unit_key="unit.pp",
-        scale=100.0,
-    )
+    if analysis.exit_to_work is not None:
+        em.verdict(
+            analysis.exit_to_work,
+            outcome_key="clients.outcome.exit_to_work",
+            unit_key="unit.pp",
+            scale=100.0,
+        )
+    else:
+        em.paragraph("clients.follow_up_short", months=FOLLOW_UP_MONTHS)
     eff = effects_table(analysis)
     em.table(
         eff,
@@ -513,9 +525,9 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         level="client",
         unit="share",
     )
-    exit_rec = analysis.exit_to_work
-    exit_rec.outcome = "exit_to_work_12m"
-    em.record(exit_rec, role="robustness", level="client", unit="share")
+    if analysis.exit_to_work is not None:
+        analysis.exit_to_work.outcome = "exit_to_work_12m"
+        em.record(analysis.exit_to_work, role="robustness", level="client", unit="share")
     if analysis.months_employed is not None:
         analysis.months_employed.outcome = "months_employed_12m"
         em.record(analysis.months_employed, role="robustness", level="client", unit="months")

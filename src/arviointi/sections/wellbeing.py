@@ -1,7 +1,8 @@
 """Well-being: client survey scales before and after, attrition, the pilot-minus-comparison
 change, and register indicators (social-assistance recipients) with an area-level DiD.
 
-* Survey: waves 0 (entry) and :data:`WAVE_TO` (about 12 months later). Paired tests and
+* Survey: waves 0 (entry) and :data:`WAVE_TO` (about 12 months later; wave 1 at an early
+  checkpoint that has no complete wave-2 pairs yet). Paired tests and
   effect sizes per group (:func:`arviointi.wellbeing.paired_change`); attrition (response
   by wave, completers against drop-outs at baseline, inverse-probability-of-response
   weights as a sensitivity analysis); the difference in change between pilot and
@@ -24,8 +25,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-import arviointi as av
-from arviointi.errors import ArviointiError
+from arviointi.did import did as did_estimate
+from arviointi.errors import ArviointiError, DesignError
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import wellbeing_figure
@@ -72,6 +73,8 @@ class WellbeingAnalysis:
     """Results of the well-being analysis (aggregates and results objects)."""
 
     has_survey: bool
+    wave_to: int = WAVE_TO
+    follow_up_pending: bool = False
     synthetic: bool = False
     alpha: float = 0.05
     paired: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -114,13 +117,32 @@ def _survey(
         out.notes.append(f"{unknown} survey row(s) of persons not in clients left out")
         sv = sv[sv["group"].notna()]
     seed = ctx.evaluation.inference.seed or ctx.evaluation.seed
+    truth = source_truth(ctx, ctx.source_for("survey"))
+    # the latest follow-up wave with complete pairs in both groups (early checkpoints
+    # may not have reached wave 2 yet)
+    for wave_to in range(WAVE_TO, WAVE_FROM, -1):
+        try:
+            changes = {
+                s: change_difference(sv, s, wave_from=WAVE_FROM, wave_to=wave_to, alpha=out.alpha)
+                for s in scales
+            }
+        except DesignError:
+            continue
+        out.wave_to = wave_to
+        out.changes = changes
+        break
+    else:
+        out.has_survey = False
+        out.follow_up_pending = True
+        out.notes.append("no follow-up survey wave with complete pairs in both groups yet")
+        return
     out.paired = pd.concat(
         [
             paired_change(
                 sv,
                 s,
                 wave_from=WAVE_FROM,
-                wave_to=WAVE_TO,
+                wave_to=out.wave_to,
                 group="group",
                 alpha=out.alpha,
                 n_boot=999,
@@ -130,17 +152,13 @@ def _survey(
         ],
         ignore_index=True,
     )
-    att = attrition_table(survey, clients, scales=scales, wave_from=WAVE_FROM, wave_to=WAVE_TO)
+    att = attrition_table(survey, clients, scales=scales, wave_from=WAVE_FROM, wave_to=out.wave_to)
     out.response = att["response_by_wave"]
     out.dropouts = att["completers_vs_dropouts"]
     out.ipw = att["ipw"]
     out.notes += att["notes"]
-    truth = source_truth(ctx, ctx.source_for("survey"))
     for s in scales:
-        out.changes[s] = change_difference(
-            sv, s, wave_from=WAVE_FROM, wave_to=WAVE_TO, alpha=out.alpha
-        )
-        out.truths[s] = None if truth is None else truth.att(s, "survey", WAVE_TO, WAVE_TO)
+        out.truths[s] = None if truth is None else truth.att(s, "survey", out.wave_to, out.wave_to)
     out.table = pd.concat([r.to_frame() for r in out.changes.values()], ignore_index=True)
     out.table["true_effect"] = [out.truths[s] for s in out.changes]
 
@@ -179,7 +197,7 @@ def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
             denominator=denominator,
             per=PER,
         )
-        res = av.did(
+        res = did_estimate(
             reg,
             "rate",
             unit="area",
@@ -322,7 +340,9 @@ def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
     """Write the well-being section of the report."""
     em.section("wellbeing")
     em.heading("wellbeing.heading")
-    if not analysis.has_survey:
+    if analysis.follow_up_pending:
+        em.paragraph("wellbeing.follow_up_pending")
+    elif not analysis.has_survey:
         em.paragraph("wellbeing.no_survey")
     else:
         _emit_survey(analysis, em)
@@ -333,7 +353,7 @@ def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
 
 def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
     em.heading("wellbeing.heading_survey", level=3)
-    em.paragraph("wellbeing.survey_intro", wave=WAVE_TO)
+    em.paragraph("wellbeing.survey_intro", wave=analysis.wave_to, months=6 * analysis.wave_to)
     fig = figure_frame(analysis)
     if not fig.empty and int(fig["n"].min()) >= em.threshold:
         em.figure(
@@ -430,7 +450,7 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
             level="client",
             label=labels.get(scale, {"fi": scale, "en": scale}),
             unit="points",
-            waves=[WAVE_FROM, WAVE_TO],
+            waves=[WAVE_FROM, analysis.wave_to],
         )
     if not analysis.ipw.empty:
         for _, row in analysis.ipw.iterrows():
