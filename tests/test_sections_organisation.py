@@ -96,3 +96,34 @@ def test_no_measures_source_says_so() -> None:
     assert not any(RECORD_MIME in b for b in bundles)
     assert len(bundles) == 2  # heading and one sentence
     assert "no follow-up data" in bundles[1][REPORT_MIME]["html"]["en"]
+
+
+@pytest.mark.parametrize("name", ["employment_clients", "costs", "wellbeing", "organisation"])
+def test_notebooks_are_thin_and_stripped(name: str) -> None:
+    import ast
+
+    import nbformat
+
+    path = Path(__file__).parents[1] / "notebooks" / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].cell_type == "markdown"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(params[0].source).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert assigned == {
+        "params": {},
+        "run_dir": "",
+        "as_of": None,
+        "params_file": "params/varissuo.yaml",
+    }
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+        for node in ast.walk(ast.parse(cell.source)):
+            assert not isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+            )
