@@ -184,3 +184,19 @@ def test_emit_writes_summary_methods_and_limitations_in_both_languages() -> None
     assert "Epävarmuutta ei voi arvioida" in fi
     assert "−1,40" in fi or "-1,40" in fi
     assert "Työttömyysaste" in fi and "Unemployment rate" in en
+
+
+def test_assumptions_log_for_client_and_power_diagnostics() -> None:
+    records = [
+        rec(role="diagnostic", model="balance_max_smd", estimate=0.08, ci_low=None, ci_high=None),
+        rec(role="diagnostic", model="balance_max_smd", estimate=0.25, ci_low=None, ci_high=None),
+        rec(role="diagnostic", model="mde", estimate=0.8, ci_low=None, ci_high=None, unit="pp"),
+        # uninformative records stay in results.json but not in the log
+        rec(role="diagnostic", model="leave_one_out", ci_low=None, ci_high=None, pvalue=None),
+        rec(role="diagnostic", model="share_rule_check", ci_low=None, ci_high=None, pvalue=None),
+        rec(role="diagnostic", model="inference_choice"),
+    ]
+    log = syn.assumptions_log(records, alpha=0.05)
+    assert list(log["assumption"]) == ["matching_balance", "matching_balance", "power"]
+    assert list(log["status"]) == ["no_evidence_against", "evidence_against", "information"]
+    assert "0,80" in log.loc[2, "evidence"]["fi"]

@@ -191,65 +191,105 @@ def _pvalue_status(p: Any, alpha: float) -> str:
     return "no_evidence_against" if float(p) >= alpha else "evidence_against"
 
 
+def _diagnostic_row(r: Mapping[str, Any], alpha: float) -> dict[str, Any] | None:
+    """One assumptions-log row for a diagnostic record, or None when it says nothing new."""
+    model = str(r.get("model"))
+    langs = ("fi", "en")
+    est, lo, hi, p = (_num(r.get(k)) for k in ("estimate", "ci_low", "ci_high", "pvalue"))
+    if model in ("pretrend_test", "pre_trend_test", "pretrend", "event_study_pretrend"):
+        key, status = "parallel_trends", _pvalue_status(p, alpha)
+        evidence = {
+            lang: t("synthesis.evidence.pvalue", lang, pvalue=fm.fmt_pvalue(p, lang))
+            if p is not None
+            else t("synthesis.evidence.none", lang)
+            for lang in langs
+        }
+        if model == "event_study_pretrend":
+            evidence = {
+                lang: t("synthesis.evidence.event_study", lang, test=evidence[lang])
+                for lang in langs
+            }
+    elif model in ("placebo_in_time", "placebo_time"):
+        key = "no_anticipation"
+        status = {"no_clear_change": "no_evidence_against", "no_valid_interval": "not_tested"}.get(
+            verdict_of(r), "evidence_against"
+        )
+        evidence = {
+            lang: t(
+                "synthesis.evidence.estimate",
+                lang,
+                estimate=fm.fmt_number(est, lang, 2),
+                interval=_interval(r, 2)[lang],
+            )
+            for lang in langs
+        }
+    elif model in ("leave_one_out", "leave_one_out_range"):
+        if lo is None or hi is None:
+            return None  # no range recorded: nothing to report beyond the estimate itself
+        key, status = "no_single_comparison", "information"
+        evidence = {
+            lang: t(
+                "synthesis.evidence.range",
+                lang,
+                low=fm.fmt_number(lo, lang, 2),
+                high=fm.fmt_number(hi, lang, 2),
+            )
+            for lang in langs
+        }
+    elif model == "mde":
+        if est is None:
+            return None
+        key, status = "power", "information"
+        unit = _unit(r)
+        evidence = {
+            lang: t(
+                "synthesis.evidence.mde", lang, mde=fm.fmt_number(est, lang, 2), unit=unit[lang]
+            )
+            for lang in langs
+        }
+    elif model == "balance_max_smd":
+        if est is None:
+            return None
+        key = "matching_balance"
+        status = "no_evidence_against" if abs(est) < 0.1 else "evidence_against"
+        evidence = {
+            lang: t("synthesis.evidence.smd", lang, smd=fm.fmt_number(est, lang, 2))
+            for lang in langs
+        }
+    elif model == "attrition_ipw_shift":
+        if est is None:
+            return None
+        key, status = "ignorable_attrition", "information"
+        evidence = {
+            lang: t("synthesis.evidence.attrition", lang, shift=fm.fmt_number(est, lang, 2))
+            for lang in langs
+        }
+    else:
+        if p is None and (lo is None or hi is None):
+            return None  # a check without a test or an interval: kept in results.json only
+        key, status = "other_diagnostic", _pvalue_status(p, alpha)
+        evidence = {
+            lang: f"{model}: "
+            + t(
+                "synthesis.evidence.estimate",
+                lang,
+                estimate=fm.fmt_number(est, lang, 2),
+                interval=_interval(r, 2)[lang],
+            )
+            for lang in langs
+        }
+    return {"assumption": key, "outcome": _label(r), "evidence": evidence, "status": status}
+
+
 def assumptions_log(records: Sequence[Mapping[str, Any]], *, alpha: float) -> pd.DataFrame:
     """The assumptions log: what each diagnostic says about the assumptions behind the
     estimates, and which inference each headline estimate uses and why."""
     rows: list[dict[str, Any]] = []
     for r in records:
-        if r.get("role") != "diagnostic":
-            continue
-        model = str(r.get("model"))
-        label = _label(r)
-        if model in ("pretrend_test", "pre_trend_test", "pretrend"):
-            key, status = "parallel_trends", _pvalue_status(r.get("pvalue"), alpha)
-            evidence = {
-                lang: t(
-                    "synthesis.evidence.pvalue", lang, pvalue=fm.fmt_pvalue(r.get("pvalue"), lang)
-                )
-                if _finite(r.get("pvalue"))
-                else t("synthesis.evidence.none", lang)
-                for lang in ("fi", "en")
-            }
-        elif model in ("placebo_in_time", "placebo_time"):
-            key = "no_anticipation"
-            verdict = verdict_of(r)
-            status = {
-                "no_clear_change": "no_evidence_against",
-                "no_valid_interval": "not_tested",
-            }.get(verdict, "evidence_against")
-            evidence = {
-                lang: t(
-                    "synthesis.evidence.estimate",
-                    lang,
-                    estimate=fm.fmt_number(r.get("estimate"), lang, 2),
-                    interval=_interval(r, 2)[lang],
-                )
-                for lang in ("fi", "en")
-            }
-        elif model in ("leave_one_out", "leave_one_out_range"):
-            key, status = "no_single_comparison", "information"
-            evidence = {
-                lang: t(
-                    "synthesis.evidence.range",
-                    lang,
-                    low=fm.fmt_number(r.get("ci_low"), lang, 2),
-                    high=fm.fmt_number(r.get("ci_high"), lang, 2),
-                )
-                for lang in ("fi", "en")
-            }
-        else:
-            key, status = "other_diagnostic", _pvalue_status(r.get("pvalue"), alpha)
-            evidence = {
-                lang: f"{r.get('model')}: "
-                + t(
-                    "synthesis.evidence.estimate",
-                    lang,
-                    estimate=fm.fmt_number(r.get("estimate"), lang, 2),
-                    interval=_interval(r, 2)[lang],
-                )
-                for lang in ("fi", "en")
-            }
-        rows.append({"assumption": key, "outcome": label, "evidence": evidence, "status": status})
+        if r.get("role") == "diagnostic" and r.get("model") != "inference_choice":
+            row = _diagnostic_row(r, alpha)
+            if row is not None:
+                rows.append(row)
     for r in _primary(records):
         method = str(r.get("inference"))
         reason_key = f"synthesis.inference_reason.{method}"
