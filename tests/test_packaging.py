@@ -53,7 +53,7 @@ def test_environment_yml_tells_the_same_story() -> None:
     deps = env["dependencies"]
     assert "python=3.11" in deps
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert ">=3.11,<3.12" == project["requires-python"]
+    assert project["requires-python"] == ">=3.11,<3.12"
     pip_section = next(d for d in deps if isinstance(d, dict))["pip"]
     assert "-r requirements/dev.txt" in pip_section
     assert "-e ." in pip_section
