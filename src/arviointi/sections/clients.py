@@ -226,7 +226,8 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         notes.append(f"exits to work within {FOLLOW_UP_MONTHS} months not estimable: {exc}")
 
     summary = outcome_summary(full)
-    km = kaplan_meier_by(year, by="group")
+    matched_ids = set(match.matched.loc[match.matched["weight"] > 0, "person_id"])
+    km = kaplan_meier_by(year[year["person_id"].isin(matched_ids)], by="group")
     curve = employment_curve(
         clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
     )
@@ -348,6 +349,24 @@ def subgroup_table(analysis: ClientsAnalysis) -> pd.DataFrame:
             "ci_high": 100 * s["ci_high"].astype(float),
         }
     )
+
+
+#: months after entry at which the Kaplan-Meier share employed is reported
+KM_MONTHS = (3, 6, 11)
+
+
+def time_to_employment_table(analysis: ClientsAnalysis) -> pd.DataFrame:
+    """Share (%) employed at least once by month 3, 6 and 11 after entry (Kaplan-Meier,
+    matched persons, comparison persons unweighted), with the persons at the start."""
+    km = analysis.time_to_employment
+    rows = []
+    for group, g in km.groupby("group", sort=False):
+        row: dict[str, Any] = {"group": str(group), "n_persons": int(g["n_at_risk"].max())}
+        for m in KM_MONTHS:
+            upto = g[g["time"] <= m]
+            row[f"employed_{m}"] = float(upto["employed_pct"].iloc[-1]) if len(upto) else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def curve_frame(analysis: ClientsAnalysis) -> pd.DataFrame:
@@ -474,6 +493,23 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     curve = curve[curve["n"] >= threshold].drop(columns="n")
     if not curve.empty:
         em.figure(curve_figure, "clients.caption_curve", "clients.alt_curve", frame=curve)
+    if not analysis.time_to_employment.empty:
+        em.heading("clients.heading_time", level=3)
+        em.paragraph("clients.time_text")
+        em.table(
+            time_to_employment_table(analysis),
+            "clients.caption_time",
+            level="client",
+            counts=["n_persons"],
+            derived={f"employed_{m}": "n_persons" for m in KM_MONTHS},
+            columns={
+                "group": "column.group",
+                "n_persons": "clients.col.n_persons",
+                **{f"employed_{m}": f"clients.col.employed_{m}" for m in KM_MONTHS},
+            },
+            formats={f"employed_{m}": "number:0" for m in KM_MONTHS},
+            translate={"group": "clients.group"},
+        )
     em.heading("clients.heading_subgroups", level=3)
     em.paragraph("clients.subgroups_text", threshold=threshold)
     em.table(
