@@ -285,7 +285,6 @@ class OutcomeResults:
     panel: AreaPanel
     did: Any
     did_weighted: Any | None
-    did_trend: Any | None
     its: Any | None
     event_study: Any | None
     synth: Any | None
@@ -324,8 +323,6 @@ class OutcomeResults:
         out: list[tuple[str, Any, float | None]] = [("primary", self.did, truth)]
         if self.did_weighted is not None:
             out.append(("robustness", self.did_weighted, truth))
-        if self.did_trend is not None:
-            out.append(("robustness", self.did_trend, truth))
         if self.its is not None:
             out.append(("robustness", self.its, truth))
         if self.event_study is not None:
@@ -369,27 +366,6 @@ def _named(res: Any, outcome: str, model: str | None = None) -> Any:
     if model is not None:
         res.model = model
     return res
-
-
-def detrend_by_area(data: pd.DataFrame) -> pd.DataFrame:
-    """``y`` minus each area's own linear trend fitted on its pre-period months.
-
-    A DiD on the result allows every area its own linear trend (the parallel-trends
-    assumption becomes: parallel deviations from each area's trend). All areas are treated
-    alike, so the comparison areas' contrasts carry the same trend-extrapolation noise as
-    the pilot area's, which design-based inference on those contrasts then reflects.
-    """
-    out = data.copy()
-    t = (out["month"].dt.year * 12 + out["month"].dt.month).astype("float64")
-    pre = out["post"] == 0
-    fitted = pd.Series(np.nan, index=out.index)
-    for _area, idx in out.groupby("area").groups.items():
-        rows = pd.Index(idx)
-        pre_rows = rows[pre.loc[rows].to_numpy()]
-        slope, intercept = np.polyfit(t.loc[pre_rows], out.loc[pre_rows, "y"], 1)
-        fitted.loc[rows] = intercept + slope * t.loc[rows]
-    out["y"] = out["y"] - fitted
-    return out
 
 
 def _leave_one_out(panel: AreaPanel, main: Any, args: dict[str, Any]) -> pd.DataFrame:
@@ -443,9 +419,6 @@ def analyse_outcome(
         weighted = _named(
             _fit_did(panel.data, args, weights="lf_weight", inference="wild"), name, "did_lf"
         )
-    trend = None
-    if panel.n_pre >= 6:
-        trend = _named(_fit_did(detrend_by_area(panel.data), args), name, "did_trend")
     bam = evaluation.models.before_after
     its = _named(
         before_after(
@@ -533,7 +506,6 @@ def analyse_outcome(
         panel=panel,
         did=main,
         did_weighted=weighted,
-        did_trend=trend,
         its=its,
         event_study=es,
         synth=synth,
@@ -852,9 +824,7 @@ def emit_area(analysis: AreaAnalysis, em: Any) -> None:
             translate={"reason": "area.reason"},
         )
     em.note("area.comparison_list", areas=", ".join(comp.areas))
-    em.paragraphs(
-        ["area.method.scale", "area.method.did", "area.method.robustness", "area.method.trend"]
-    )
+    em.paragraphs(["area.method.scale", "area.method.did", "area.method.robustness"])
     if len(comp.pilot_areas) > 1:
         em.paragraph("area.method.several")
     for res in analysis.results:
