@@ -141,8 +141,7 @@ def test_no_client_data_says_so() -> None:
 @pytest.mark.slow
 def test_section_notebooks_end_to_end(tmp_path: Path) -> None:
     """The four notebooks through the pipeline: records per section, truth where the data
-    are synthetic, no person identifiers in the executed notebooks; then the Tampere-like
-    evaluation on real data, where the sections say they have no data."""
+    are synthetic, no person identifiers in the executed notebooks."""
     from arviointi.pipeline.run import run_evaluation
 
     run = run_evaluation(SMALL, output_root=tmp_path / "small", jobs=1, use_cache=False)
@@ -160,6 +159,13 @@ def test_section_notebooks_end_to_end(tmp_path: Path) -> None:
         assert not PERSON_ID.search(text), path.name
     nb = nbformat.read(run.notebooks[0], as_version=4)
     assert any(REPORT_MIME in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_section_notebooks_end_to_end_on_real_data(tmp_path: Path) -> None:
+    """Real data only (Tampere-like): no truth anywhere, and the sections say what is
+    missing instead of inventing numbers."""
+    from arviointi.pipeline.run import run_evaluation
 
     real = run_evaluation(TAMPERE, output_root=tmp_path / "real", jobs=1, use_cache=False)
     doc = json.loads(real.results_path.read_text(encoding="utf-8"))
