@@ -64,8 +64,8 @@ def test_person_fe_did_equals_dummy_variable_regression(
     p = p[p["month"] <= end]
     c = c[c["entry_month"] <= end].reset_index(drop=True)
     dp = did_panel(c, p, pre_months=1, post_months=36)
-    w = dp["person_id"].map(analysis.match.weights()).fillna(0.0)
-    dp, w = dp[w > 0], w[w > 0].to_numpy()
+    weight = dp["person_id"].map(analysis.match.weights()).fillna(0.0)
+    dp, w = dp[weight > 0], weight[weight > 0].to_numpy()
     post = (dp["rel_month"] >= 1).astype(float)
     x = pd.concat(
         [
