@@ -337,3 +337,59 @@ def check_against_data(evaluation: Evaluation, frames: Mapping[str, pd.DataFrame
     if problems:
         where = str(evaluation.source_path or "<parameters>")
         raise ParamsError(where, problems)
+
+
+def _key_path(dotted_key: str) -> KeyPath:
+    """``"design.comparison.rule.source"`` -> ``("design", "comparison", "rule", "source")``."""
+    return tuple(part for part in dotted_key.split(".") if part)
+
+
+def design_data_problems(
+    evaluation: Evaluation,
+    lines: Mapping[KeyPath, int],
+    frames: Mapping[str, pd.DataFrame],
+) -> list[Problem]:
+    """What the design asks of the data that the data cannot give (checked before a run).
+
+    - a comparison rule must leave at least one comparison area (resolved exactly as the
+      notebooks resolve it; explicit lists are checked by :func:`area_problems`);
+    - every area-level outcome source must hold outcome values of the pilot areas in the
+      pre window (otherwise there is no pre-period to compare with).
+    """
+    out = _Collector(lines)
+    from arviointi.sections.comparison import resolve_comparison  # avoids an import cycle
+
+    if evaluation.design.comparison.rule:  # explicit lists are checked by area_problems
+        try:
+            resolve_comparison(evaluation, frames)
+        except ParamsError as exc:
+            for problem in exc.problems:
+                out.add(_key_path(problem.location.split(" ")[0]), problem.message)
+    design = evaluation.design
+    first = pd.Timestamp(f"{design.pre_window[0]}-01")
+    last = pd.Timestamp(f"{design.pre_window[1]}-01")
+    checked: set[tuple[str, str]] = set()
+    for outcome in evaluation.outcomes:
+        source = outcome.source
+        if outcome.level != "area" or source is None or (source, outcome.name) in checked:
+            continue
+        checked.add((source, outcome.name))
+        frame = frames.get(source)
+        if frame is None or not {"area", "month", outcome.name} <= set(frame.columns):
+            continue
+        months = pd.to_datetime(frame["month"])
+        pilot = frame["area"].astype(str).isin(design.pilot_areas)
+        have = pilot & months.between(first, last) & frame[outcome.name].notna()
+        if not have.any():
+            span = (
+                f"its months run {months.min():%Y-%m}..{months.max():%Y-%m}"
+                if months.notna().any()
+                else "it has no months"
+            )
+            out.add(
+                ("design", "pre_window"),
+                f"source '{source}' has no '{outcome.name}' value of the pilot area(s) in the "
+                f"pre window {design.pre_window[0]}..{design.pre_window[1]} ({span}); "
+                "expected data before the pilot start",
+            )
+    return out.problems

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from arviointi.errors import ArviointiError, ParamsError, Problem
-from arviointi.params.checks import area_problems, cross_field_problems
+from arviointi.params.checks import area_problems, cross_field_problems, design_data_problems
 from arviointi.params.problems import KeyPath, from_validation_error, locate
 from arviointi.params.schema import DataSource, Evaluation
 
@@ -159,7 +159,8 @@ def validate_params(
     """Validate ``path`` and its data together; return the evaluation and the loaded frames.
 
     Every problem (schema, cross-field, data that cannot be loaded, areas absent from the
-    data) goes into one :class:`ParamsError`. ``loader=None`` skips the data.
+    data; then, when all that is fine, an empty comparison set or no pre-period data) goes
+    into one :class:`ParamsError`. ``loader=None`` skips the data.
     """
     path = Path(path)
     raw, lines, problems = _read(path, as_of)
@@ -171,6 +172,8 @@ def validate_params(
         frames, data_problems = _source_problems(raw, lines, path, loader)
         problems += data_problems
         problems += area_problems(raw, lines, frames)
+        if not problems and evaluation is not None:
+            problems += design_data_problems(evaluation, lines, frames)
     if problems or evaluation is None:
         raise ParamsError(str(path), _in_file_order(problems))
     return evaluation, frames
