@@ -212,3 +212,18 @@ def test_time_to_employment_without_censoring_is_the_plain_share(
     # censoring before month 3 is rare (moving away): the two agree closely
     for group in ("pilot", "comparison"):
         assert tab.loc[group, "employed_3"] == pytest.approx(share[group], abs=1.5)
+
+
+def test_source_truth_belongs_to_the_loaded_frames(ctx: EvaluationContext) -> None:
+    """The Truth regenerated for a source equals the realised table its frames carry."""
+    truth = clients.source_truth(ctx, "client_panel")
+    assert truth is not None
+    realised = ctx.frames["client_panel"].attrs["true_effects"]["realised"]
+    row = next(
+        r
+        for r in realised
+        if r["level"] == "client" and r["outcome"] == "employed" and r["window"].startswith("post")
+    )
+    first, last = row["window"].split()[1].split("..")
+    assert truth.att("employed", "client", first, last) == pytest.approx(row["value"], abs=1e-6)
+    assert clients.source_truth(ctx, "measures") is None  # a real file: no truth
