@@ -117,6 +117,11 @@ def test_emitted_content(ctx: EvaluationContext, analysis: wellbeing.WellbeingAn
     expected = {"pretrend_test", "leave_one_out", "inference_choice", "attrition_ipw_shift"}
     assert expected | {"placebo_in_time"} <= diag
     assert "No coded qualitative material" in html
+    (loo,) = [r for r in recs if r["model"] == "leave_one_out"]
+    (reg,) = analysis.register
+    assert (loo["ci_low"], loo["ci_high"]) == pytest.approx((reg.loo_min, reg.loo_max))
+    (placebo,) = [r for r in recs if r["model"] == "placebo_in_time"]
+    assert placebo["true_effect"] == 0.0  # no effect before the pilot
 
 
 def test_no_survey_no_register_says_so() -> None:

@@ -19,6 +19,7 @@ change, and register indicators (social-assistance recipients) with an area-leve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import wellbeing_figure
 from arviointi.report.i18n import t
-from arviointi.results.base import EffectResults
+from arviointi.results.base import EffectResults, InferenceInfo
 from arviointi.sections.clients import descriptive_result, source_truth, window_end
 from arviointi.sections.comparison import resolve_comparison
 from arviointi.sections.context import EvaluationContext
@@ -477,6 +478,15 @@ def _differing_variables(analysis: WellbeingAnalysis) -> list[str]:
     return list(dict.fromkeys(str(v) for v in low["variable"]))
 
 
+def _fixed_interval(low: float, high: float) -> Callable[[float], tuple[float, float]]:
+    """A ``ci_method`` that returns the same (low, high) at every level (a range)."""
+
+    def interval(_alpha: float) -> tuple[float, float]:
+        return (low, high)
+
+    return interval
+
+
 def _register_values(reg: RegisterResult, em: Emitter) -> dict[str, Any]:
     """Placeholder values (per language) of the register checks sentence."""
     method = reg.result.inference.method
@@ -553,22 +563,34 @@ def _emit_register(analysis: WellbeingAnalysis, em: Emitter) -> None:
                     for lang in em.languages
                 },
             )
-            em.record(reg.placebo, role="diagnostic", level="area", shift_months=PLACEBO_SHIFT)
-        if reg.loo_min is not None and reg.loo_max is not None:
             em.record(
-                descriptive_result(
-                    reg.loo_max - reg.loo_min,
-                    outcome=reg.outcome,
-                    model="leave_one_out",
-                    reason=f"range of estimates dropping one comparison area at a time: "
-                    f"{reg.loo_min:.3f} to {reg.loo_max:.3f}",
-                    n=res.n_obs,
-                ),
+                reg.placebo,
+                true_effect=0.0 if reg.true_effect is not None else None,
                 role="diagnostic",
                 level="area",
-                estimate_min=reg.loo_min,
-                estimate_max=reg.loo_max,
+                shift_months=PLACEBO_SHIFT,
             )
+        if reg.loo_min is not None and reg.loo_max is not None:
+            lo, hi = reg.loo_min, reg.loo_max
+            loo = EffectResults(
+                estimate=res.estimate,
+                se=None,
+                pvalue=None,
+                inference=InferenceInfo(
+                    method="none",
+                    reason="the interval is the range of the estimates dropping one comparison "
+                    f"area at a time: {lo:.4g} .. {hi:.4g}",
+                    requested="none",
+                ),
+                n_obs=res.n_obs,
+                n_treated=res.n_treated,
+                n_control=res.n_control,
+                outcome=reg.outcome,
+                alpha=analysis.alpha,
+                model="leave_one_out",
+                ci_method=_fixed_interval(lo, hi),
+            )
+            em.record(loo, role="diagnostic", level="area", range_low=lo, range_high=hi)
         em.record(
             descriptive_result(
                 res.estimate,
