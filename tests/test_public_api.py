@@ -9,9 +9,9 @@ import arviointi as av
 
 
 def test_top_level_names_are_the_estimators() -> None:
+    from arviointi.before_after import results  # noqa: F401
     from arviointi.did import diagnostics  # noqa: F401  (imports the subpackage)
     from arviointi.event_study import sensitivity  # noqa: F401
-    from arviointi.before_after import results  # noqa: F401
 
     for name in ("before_after", "did", "event_study", "staggered_did", "synthetic_control"):
         assert callable(getattr(av, name)), name
