@@ -167,7 +167,13 @@ class Disclosure(_Strict):
 
 
 class CostRules(_Strict):
-    rule_set: Literal["pre2015", "2015"]
+    rule_set: Literal["by_year", "pre2015", "2015"] = Field(
+        description=(
+            "municipal share of the labour market subsidy: pre2015 (50 % past 500 days), 2015 "
+            "(state days 1-300, 50 % to 1000, 70 % after; services state-paid), or by_year "
+            "(each month under the rules in force then)"
+        )
+    )
     notes: str | None = None
 
 
