@@ -33,12 +33,12 @@ validate: $(STAMP)
 	$(BIN)/arviointi validate $(DEFAULT_PARAMS)
 
 test: $(STAMP) $(SYSSTAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks
 	$(BIN)/ruff format --check src tests
 
 typecheck: $(STAMP)
