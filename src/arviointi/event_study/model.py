@@ -6,21 +6,32 @@ with ``E_i`` the unit's first treated period (never-treated units have no dummie
 ``window=(lo, hi)`` relative times below ``lo`` / above ``hi`` are binned into the end
 points. Inference (``inference="auto"``) follows :func:`arviointi.inference.choose`: CR1
 clustered by unit with t(G-1) when there are enough treated and control units; otherwise
-(few treated units, where cluster-robust errors are invalid) randomisation inference: the
-treated units' adoption times are reassigned over all units (every assignment when one
-cohort and few assignments, else ``n_permutations`` random draws plus the observed one),
-the event study is re-estimated, and each coefficient's p-value is the share of
-assignments with a coefficient at least as large in absolute value (a test of the sharp
-null of no effect; floor 1 / number of assignments); then no intervals are reported.
+(few treated units, where cluster-robust errors are invalid) ``choose`` picks Donald-Lang
+and, on a balanced panel with one adoption date and >= 2 never-treated units, each unit
+is collapsed to its vector of contrasts ``y_k - y_ref`` (see
+:mod:`arviointi.event_study.donald_lang`): the coefficients are unchanged (exact algebra),
+standard errors and the joint covariance come from the cross-unit spread of those
+contrasts with t(G-2) (exact under normal contrasts with a common covariance, whatever
+the serial correlation), and the joint pre-trend test is a two-sample Hotelling T^2 with
+an exact F when the number of leads is below G - 2 (else the permutation p-value is
+used). The permutation p-value of the sum of squared leads is kept in
+``inference.details["permutation_pretrend_pvalue"]`` as a cross-check.
+
+Unbalanced panels and several adoption dates (and ``inference="permutation"``) use
+randomisation inference, with a warning under "auto": the treated units' adoption times
+are reassigned over all units (every assignment when one cohort and few assignments,
+else ``n_permutations`` random draws plus the observed one), the event study is
+re-estimated, and each coefficient's p-value is the share of assignments with a
+coefficient at least as large in absolute value (a test of the sharp null of no effect;
+floor 1 / number of assignments); then no intervals are reported.
 
 The joint pre-trend test is a Wald F test that all leads are zero (F(q, df) with the
-covariance in use), or under permutation the rank of the sum of squared leads.
+covariance in use), Hotelling's T^2 under Donald-Lang, or under permutation the rank of the
+sum of squared leads.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Any
 
 import numpy as np
@@ -29,6 +40,13 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from arviointi.errors import DesignError, ParamsError, Problem
+from arviointi.event_study.donald_lang import (
+    donald_lang_event_study,
+    eligibility,
+    permutation_draws,
+    permutation_pretrend_pvalue,
+    unit_contrasts,
+)
 from arviointi.event_study.panel import (
     binary_treatment,
     drop_missing,
@@ -44,7 +62,7 @@ from arviointi.inference import Design, choose, vcov_classical, vcov_cr1, vcov_h
 from arviointi.results.base import InferenceInfo
 
 FloatArray = NDArray[np.float64]
-EXPLICIT = ("cluster", "robust", "classical", "permutation")
+EXPLICIT = ("cluster", "robust", "classical", "permutation", "donald_lang")
 
 
 def _event_dummies(rel: FloatArray, levels: list[int]) -> FloatArray:
@@ -83,7 +101,7 @@ def event_study(
     treatment : 0/1 column, absorbing (once 1 stays 1)
     window : (lo, hi) relative times kept; outside ones are binned into the end points
     reference : omitted relative time (normalised to 0), default -1
-    inference : "auto", "cluster", "robust", "classical" or "permutation"
+    inference : "auto", "cluster", "robust", "classical", "permutation" or "donald_lang"
     bands : "pointwise" or "uniform" (sup-t over all non-reference coefficients)
 
     Example
@@ -169,6 +187,9 @@ def event_study(
         n_pre=int(sum(k < 0 for k in observed)),
         n_post=int(sum(k >= 0 for k in observed)),
     )
+    dl_obstacle = eligibility(
+        units_codes, time_codes, n_starts=int(start.nunique()), n_controls=len(control_units)
+    )
     if inference == "auto":
         chosen, reason, choose_warn = choose(design, "auto", alpha)
         warnings += choose_warn
@@ -183,19 +204,37 @@ def event_study(
                     "no never-treated units and few clusters: CR1 cluster-robust errors are "
                     "reported but are unreliable"
                 )
-            else:
+            elif chosen == "donald_lang" and dl_obstacle is None:
                 reason += (
-                    f"; '{chosen}' has no per-coefficient form for an event study, so the "
+                    "; event study: each unit collapsed to its vector of contrasts "
+                    f"y_k - y_ref, pointwise two-sample t({len(unit_labels) - 2}) and a "
+                    "Hotelling T^2 pre-trend test across units; the permutation p-value of "
+                    "the sum of squared leads is kept in the details as a cross-check"
+                )
+            else:
+                if chosen == "donald_lang":
+                    warnings.append(
+                        f"Donald-Lang event-study intervals need a balanced panel with one "
+                        f"adoption date; this design has {dl_obstacle}, so the adoption times "
+                        "are permuted instead: p-values only, no intervals"
+                    )
+                    reason += f"; not usable for this event study ({dl_obstacle})"
+                reason += (
+                    f"; '{chosen}' has no per-coefficient form for this event study, so the "
                     "adoption times are permuted over all units (randomisation inference "
                     "under the sharp null of no effect)"
                 )
                 chosen = "permutation"
     else:
         chosen = inference
-        _, reason, choose_warn = choose(
-            design, inference if inference != "permutation" else "permutation", alpha
-        )
+        _, reason, choose_warn = choose(design, inference, alpha)
         warnings += choose_warn
+        if inference == "donald_lang" and dl_obstacle is not None:
+            raise DesignError(
+                f"{source}: inference='donald_lang' for an event study needs a balanced "
+                f"panel with one adoption date and >= 2 never-treated units; this design has "
+                f"{dl_obstacle}"
+            )
 
     vcov: FloatArray | None = None
     df: float | None = None
@@ -249,15 +288,11 @@ def event_study(
         starts = start.to_numpy(np.float64)
         nt = len(treated_units)
         t_all = clean["_t"].to_numpy(np.float64)
-        if start.nunique() == 1 and math.comb(len(all_units), nt) <= n_permutations:
-            # every assignment of the common start to nt units, the observed one included
-            draws = [list(c) for c in itertools.combinations(all_units, nt)]
-            enumerated = True
-        else:
-            rng = np.random.default_rng(seed)
-            labels = np.array(all_units, dtype=object)
-            draws = [list(rng.permutation(labels)[:nt]) for _ in range(n_permutations)]
-            enumerated = False
+        # every assignment of the common start to nt units (the observed one included)
+        # when few, else random draws
+        draws, enumerated = permutation_draws(
+            all_units, nt, start.nunique() == 1, n_permutations, seed
+        )
         details["enumerated"] = enumerated
         perm_b = []
         for draw in draws:
@@ -299,6 +334,47 @@ def event_study(
             "permutation inference: p-values only, no standard errors or intervals "
             f"(p-value floor {1 / denom:.3g})"
         )
+    elif chosen == "donald_lang":
+        period_bin = np.full(n_times, np.nan)
+        period_bin[time_codes] = rel_times(np.full(n, float(start.iloc[0])))
+        z = unit_contrasts(y, units_codes, time_codes, period_bin, levels, reference)
+        is_treated = np.isin(np.asarray(unit_labels, dtype=object), treated_units)
+        dl = donald_lang_event_study(z, is_treated, pre_mask, alpha=alpha, bands=bands, seed=seed)
+        vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
+        est_se = float(np.sqrt(c_post @ vcov @ c_post))
+        est_p = float(2 * stats.t.sf(abs(estimate / est_se), df)) if est_se > 0 else None
+        pretrend = dl.pretrend
+        details.update(dl.details)
+        details["max_abs_diff_twfe"] = float(np.max(np.abs(dl.beta - beta)))
+        if pre_mask.any():
+            index = {u: i for i, u in enumerate(unit_labels)}
+            draws, enumerated = permutation_draws(
+                list(unit_labels), len(treated_units), True, n_permutations, seed
+            )
+            p_perm = permutation_pretrend_pvalue(
+                z, is_treated, pre_mask, [[index[u] for u in d] for d in draws], enumerated
+            )
+            details["permutation_pretrend_pvalue"] = p_perm
+            details["permutation_draws"] = len(draws) + (0 if enumerated else 1)
+            if pretrend["pvalue"] is None:
+                warnings.append(
+                    f"{pretrend['method']}; the joint pre-trend p-value is the permutation "
+                    "p-value of the sum of squared leads"
+                )
+                pretrend = {
+                    "statistic": float(np.sum(beta[pre_mask] ** 2)),
+                    "df": None,
+                    "pvalue": p_perm,
+                    "method": "permutation of the sum of squared leads (Hotelling T^2 "
+                    "not computable: too many leads for the number of units)",
+                }
+        nt_all = len(treated_units)
+        if nt_all == 1:
+            warnings.append(
+                "Donald-Lang intervals with one treated unit assume its contrasts vary like "
+                "the controls' (a common variance); they are prediction intervals from the "
+                f"{len(control_units)} control units"
+            )
     else:
         warnings.append("no valid inference for this design; no p-values or intervals")
 

@@ -22,8 +22,10 @@ class EventStudyResults(EffectResults):
       pvalue, n_treated_obs (the reference period is a row with coef 0 and no se);
       intervals are pointwise unless ``bands == "uniform"`` (sup-t, simulated);
     * ``pretrend``: dict with statistic, df, pvalue and method of the joint test that all
-      leads are zero (Wald F, or permutation of the sum of squared leads);
-    * ``vcov``: covariance of the non-reference coefficients (None for permutation);
+      leads are zero (Wald F, Hotelling T^2 under Donald-Lang, or permutation of the sum
+      of squared leads);
+    * ``vcov``: covariance of the non-reference coefficients (None for permutation;
+      under Donald-Lang the cross-unit covariance of the unit contrast vectors);
     * ``reference``, ``bands``.
     """
 

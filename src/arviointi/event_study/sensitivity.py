@@ -27,6 +27,9 @@ Rambachan and Roth's optimal FLCI / conditional-hybrid sets:
   ``theta_hat +- (z_{1-alpha/4} se + Mbar m_up sum_k l_k (k+1))``, coverage at least
   ``1 - alpha`` by the union bound.
 
+``z`` quantiles are those of t(df) when the event study's inference has ``df`` (CR1 with
+t(G-1), or Donald-Lang with t(G-2) when few units are treated), else normal.
+
 ``frame.attrs["breakdown"]`` is the smallest ``M`` (``Mbar``) at which the interval
 includes 0 (0.0 when it already does at ``M = 0``).
 """
@@ -73,6 +76,13 @@ def _setup(
     return levels, beta, np.asarray(res.vcov, dtype=np.float64), weights, post
 
 
+def _quantile(p: float, df: float | None) -> float:
+    """Quantile of t(df) (the reference distribution of the coefficients), normal if None."""
+    if df is None or not np.isfinite(df):
+        return float(stats.norm.ppf(p))
+    return float(stats.t.ppf(p, df))
+
+
 def _breakdown(theta: float, se_part: float, slope: float) -> float:
     """Smallest M with |theta| <= se_part + M * slope."""
     gap = abs(theta) - se_part
@@ -107,7 +117,7 @@ def smoothness_bounds(
     theta_adj = float(c @ beta)
     se_adj = float(np.sqrt(c @ vcov @ c))
     width_per_m = float(lpost @ ((ks + 1) * (ks + 2) / 2))
-    z = float(stats.norm.ppf(1 - a / 2))
+    z = _quantile(1 - a / 2, res.inference.df)
     rows = []
     for m in m_values:
         h = float(m) * width_per_m
@@ -160,13 +170,13 @@ def relative_magnitude_bounds(
     d_se = np.sqrt(np.einsum("ij,jk,ik->i", cm, vcov, cm))
     n_changes = len(d)
     m_hat = float(np.max(np.abs(d)))
-    m_up = float(np.max(np.abs(d) + stats.norm.ppf(1 - a / (4 * n_changes)) * d_se))
+    m_up = float(np.max(np.abs(d) + _quantile(1 - a / (4 * n_changes), res.inference.df) * d_se))
     theta = float(weights @ beta)
     se = float(np.sqrt(weights @ vcov @ weights))
     ks = np.array(post, dtype=np.float64)
     lpost = np.array([weights[levels.index(k)] for k in post])
     growth = float(lpost @ (ks + 1))
-    z = float(stats.norm.ppf(1 - a / 4))
+    z = _quantile(1 - a / 4, res.inference.df)
     rows = []
     for mb in mbar_values:
         rows.append(
