@@ -36,12 +36,10 @@ from arviointi.matching import (
     MatchResult,
     client_outcomes,
     coarsened_exact_match,
-    did_panel,
     employment_curve,
     kaplan_meier_by,
     matched_effect,
     outcome_summary,
-    person_fe_did,
     propensity_match,
     subgroup_effects,
 )
@@ -50,16 +48,18 @@ from arviointi.report.emitter import Emitter
 from arviointi.report.figures import counterfactual_figure
 from arviointi.report.i18n import has_message, t
 from arviointi.results.base import EffectResults, InferenceInfo
+from arviointi.sections.client_effects import (
+    cem_coarsening,
+    cem_match,
+    cut_at_window_end,
+    effect_rows,
+    fe_did,
+    matching_covariates,
+    truth_after_entry,
+    window_months,
+)
 from arviointi.sections.context import EvaluationContext
 
-#: coarsening of the primary matching (bands of the benefit rules and the plans' subgroups)
-CEM_BANDS: dict[str, Any] = {
-    "age": [0, 25, 30, 40, 50, 60, math.inf],
-    "unemployment_days_at_entry": [0, 300, 500, 750, 1000, 1500, math.inf],
-    "language": "exact",
-    "education": "exact",
-}
-DEFAULT_COVARIATES = ["age", "language", "education", "unemployment_days_at_entry"]
 #: months after entry for exits to work and time to employment
 FOLLOW_UP_MONTHS = 12
 
@@ -133,51 +133,6 @@ class ClientsAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
-def _covariates(ctx: EvaluationContext) -> list[str]:
-    covs = list(ctx.evaluation.models.matching.covariates)
-    return covs or list(DEFAULT_COVARIATES)
-
-
-def cem_match(clients: pd.DataFrame, covariates: list[str]) -> MatchResult:
-    coarsening = {c: CEM_BANDS.get(c, "exact") for c in covariates}
-    return coarsened_exact_match(clients, coarsening=coarsening)
-
-
-def fe_did(
-    clients: pd.DataFrame,
-    panel: pd.DataFrame,
-    weights: MatchResult,
-    alpha: float,
-    months: int,
-    outcome: str = "employed",
-) -> EffectResults:
-    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'."""
-    dp = did_panel(clients, panel, pre_months=1, post_months=months)
-    dp["post"] = (dp["rel_month"] >= 1).astype(int)
-    dp["treated_post"] = dp["treated"] * dp["post"]
-    return person_fe_did(dp, outcome=outcome, weights=weights, alpha=alpha)
-
-
-def truth_after_entry(
-    truth: Truth,
-    clients: pd.DataFrame,
-    panel: pd.DataFrame,
-    start: str,
-    end: str,
-    outcome: str = "employed",
-) -> float:
-    """Truth over pilot client-months after the entry month (exact algebra: the planted
-    effect is zero in the entry month, so the pooled effect is rescaled by the months)."""
-    pooled = truth.att(outcome, "client", start, end)
-    pilot = set(clients.loc[clients["group"] == "pilot", "person_id"])
-    rows = panel[panel["person_id"].isin(pilot)]
-    rows = rows[(rows["month"] >= pd.Timestamp(start)) & (rows["month"] <= pd.Timestamp(end))]
-    entry = rows["person_id"].map(clients.set_index("person_id")["entry_month"])
-    n_all = len(rows)  # every client-month of pilot clients in the window
-    n_entry = int((rows["month"] == entry).sum())
-    return pooled * n_all / (n_all - n_entry) if n_all > n_entry else math.nan
-
-
 def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     """Matched client-level employment effects (see the module docstring)."""
     alpha = ctx.evaluation.inference.alpha
@@ -187,9 +142,8 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         return ClientsAnalysis(available=False, alpha=alpha)
     end = window_end(ctx)
     start = pd.Timestamp(f"{ctx.evaluation.design.pilot_start}-01")
-    panel = panel[pd.to_datetime(panel["month"]) <= end]
-    clients = clients[pd.to_datetime(clients["entry_month"]) <= end].reset_index(drop=True)
-    covariates = _covariates(ctx)
+    clients, panel = cut_at_window_end(clients, panel, end)
+    covariates = matching_covariates(ctx)
     notes: list[str] = []
 
     match = cem_match(clients, covariates)
@@ -199,7 +153,7 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     balance = match.balance()
     sample = match.summary()
 
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    months = window_months(start, end)
     did = fe_did(clients, panel, match, alpha, months)
     did_psm = fe_did(clients, panel, psm, alpha, months)
     did_psm.model = "did_person_fe_psm"
@@ -239,7 +193,7 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         obs_weight="months_observed",
         match=coarsened_exact_match,
         alpha=alpha,
-        coarsening={c: CEM_BANDS.get(c, "exact") for c in covariates},
+        coarsening=cem_coarsening(covariates),
     )
 
     truth = source_truth(ctx, ctx.source_for("client_panel"))
@@ -311,28 +265,15 @@ def balance_table(analysis: ClientsAnalysis) -> pd.DataFrame:
 
 def effects_table(analysis: ClientsAnalysis) -> pd.DataFrame:
     """Effect estimates in percentage points / months, with the persons behind them."""
-    rows = []
-    for key, res, scale in (
-        ("did", analysis.did, 100.0),
-        ("did_psm", analysis.did_psm, 100.0),
-        ("share", analysis.share, 100.0),
-        ("exit_to_work", analysis.exit_to_work, 100.0),
-        ("months_employed", analysis.months_employed, 1.0),
-    ):
-        if res is None:
-            continue
-        lo, hi = res.conf_int()
-        rows.append(
-            {
-                "estimate_key": key,
-                "n_treated": res.n_treated,
-                "n_control": res.n_control,
-                "estimate": res.estimate * scale,
-                "ci_low": lo * scale,
-                "ci_high": hi * scale,
-            }
+    return effect_rows(
+        (
+            ("did", analysis.did, 100.0),
+            ("did_psm", analysis.did_psm, 100.0),
+            ("share", analysis.share, 100.0),
+            ("exit_to_work", analysis.exit_to_work, 100.0),
+            ("months_employed", analysis.months_employed, 1.0),
         )
-    return pd.DataFrame(rows)
+    )
 
 
 def subgroup_table(analysis: ClientsAnalysis) -> pd.DataFrame:

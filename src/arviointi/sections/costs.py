@@ -39,15 +39,16 @@ from arviointi.report.emitter import Emitter
 from arviointi.report.figures import cost_figure
 from arviointi.report.i18n import has_message, t
 from arviointi.results.base import EffectResults
-from arviointi.sections.clients import (
-    DEFAULT_COVARIATES,
+from arviointi.sections.client_effects import (
     cem_match,
-    descriptive_result,
+    cut_at_window_end,
+    effect_rows,
     fe_did,
-    source_truth,
+    matching_covariates,
     truth_after_entry,
-    window_end,
+    window_months,
 )
+from arviointi.sections.clients import descriptive_result, source_truth, window_end
 from arviointi.sections.context import EvaluationContext
 
 #: the grant rate of the employment-policy grant (75 % of the pilot's costs)
@@ -137,8 +138,7 @@ def analyse_costs(ctx: EvaluationContext) -> CostsAnalysis:
     end = window_end(ctx)
     start = pd.Timestamp(f"{ev.design.pilot_start}-01")
     if clients is not None and panel is not None:
-        panel = panel[pd.to_datetime(panel["month"]) <= end]
-        clients = clients[pd.to_datetime(clients["entry_month"]) <= end].reset_index(drop=True)
+        clients, panel = cut_at_window_end(clients, panel, end)
         _client_costs(ctx, out, clients, panel, start, end)
     if ledger is not None:
         budget = budget_vs_actual(ledger, grant_rate=GRANT_RATE)
@@ -188,9 +188,8 @@ def _client_costs(
         .agg(n_persons=("person_id", "nunique"), eur=("municipal_share_eur", "sum"))
         .reset_index()
     )
-    covariates = list(ctx.evaluation.models.matching.covariates) or list(DEFAULT_COVARIATES)
-    match: MatchResult = cem_match(clients, covariates)
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    match: MatchResult = cem_match(clients, matching_covariates(ctx))
+    months = window_months(start, end)
     out.did = fe_did(clients, computed, match, out.alpha, months, outcome="municipal_share_eur")
     out.employment = fe_did(clients, panel, match, out.alpha, months)
     if "municipal_share_eur" in panel.columns:
@@ -312,27 +311,15 @@ def _emit_client_costs(analysis: CostsAnalysis, em: Emitter) -> None:
         decimals=0,
         true_effect=analysis.true_share if analysis.rule_agreement_pct == 100.0 else None,
     )
-    rows = []
-    for key, res in (
-        ("did", analysis.did),
-        ("did_recorded", analysis.did_recorded),
-        ("matched", analysis.matched),
-    ):
-        if res is None:
-            continue
-        lo, hi = res.conf_int()
-        rows.append(
-            {
-                "estimate_key": key,
-                "n_treated": res.n_treated,
-                "n_control": res.n_control,
-                "estimate": res.estimate,
-                "ci_low": lo,
-                "ci_high": hi,
-            }
+    rows = effect_rows(
+        (
+            ("did", analysis.did, 1.0),
+            ("did_recorded", analysis.did_recorded, 1.0),
+            ("matched", analysis.matched, 1.0),
         )
+    )
     em.table(
-        pd.DataFrame(rows),
+        rows,
         "costs.caption_effects",
         level="client",
         counts=["n_treated", "n_control"],
