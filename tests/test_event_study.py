@@ -116,9 +116,13 @@ def test_window_bins_endpoints() -> None:
     assert res.coefficients.loc[2, "n_treated_obs"] == 30 * 5
 
 
-def test_one_treated_unit_uses_permutation() -> None:
+def test_one_treated_unit_permutation_on_request() -> None:
     df = panel(n_units=13, cohorts=(6, *([None] * 12)), effect=5.0, growth=0.0, seed=5)
-    res = event_study(df, "y", unit="unit", time="year", treatment="d")
+    # "auto" uses Donald-Lang here (tests/test_event_study_donald_lang.py); permutation
+    # is still available on request
+    auto = event_study(df, "y", unit="unit", time="year", treatment="d")
+    assert auto.inference.method == "donald_lang" and auto.se is not None
+    res = event_study(df, "y", unit="unit", time="year", treatment="d", inference="permutation")
     assert res.inference.method == "permutation"
     assert res.se is None and np.isnan(res.conf_int()[0])
     # the 13 assignments of the start to one unit are enumerated (observed included):
@@ -178,7 +182,7 @@ def test_sensitivity_relative_magnitudes() -> None:
     df = panel(n_units=90, cohorts=(6, None), effect=1.5, growth=0.0, seed=9)
     res = event_study(df, "y", unit="unit", time="year", treatment="d")
     tab = relative_magnitude_bounds(res, [0.0, 1.0, 2.0])
-    z = stats.norm.ppf(1 - 0.05 / 4)
+    z = stats.t.ppf(1 - 0.05 / 4, res.inference.df)  # t(G-1) as the coefficients
     assert tab.loc[0, "ci_low"] == pytest.approx(res.estimate - z * res.se, rel=1e-10)
     assert (tab["ci_high"].diff().dropna() > 0).all()
     # identified set width = 2 * Mbar * m_hat * mean(k + 1)
