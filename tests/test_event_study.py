@@ -142,7 +142,7 @@ def test_permutation_p_value_by_hand_for_three_treated_units() -> None:
     # balanced panel with one adoption date the average post coefficient equals it)
     wide = df.pivot(index="unit", columns="year", values="y")
     pre_cols = [c for c in wide.columns if c == 2005]
-    post_cols = [c for c in wide.columns if c >= 2006]
+    post_cols = [c for c in wide.columns if int(c) >= 2006]
     contrast = wide[post_cols].mean(axis=1) - wide[pre_cols].mean(axis=1)
     units = list(wide.index)
     stats_all = []

@@ -113,7 +113,7 @@ def test_se_t_and_df_match_statsmodels_ols_on_treated_dummy(n_treated: int) -> N
         lo, hi = fit.conf_int(0.05)[1]
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
     # the average post effect: OLS of the unit's mean post contrast on the dummy
-    post = z[[k for k in z.columns if k >= 0]].mean(axis=1)
+    post = z[[k for k in z.columns if int(k) >= 0]].mean(axis=1)
     fit = sm.OLS(post.to_numpy(), x).fit()
     assert res.estimate == pytest.approx(fit.params[1], abs=1e-10)
     assert res.se == pytest.approx(fit.bse[1], rel=1e-9)
