@@ -17,12 +17,12 @@ table numbers are filled in by the renderer, so numbering stays right across not
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
 import math
 import re
-import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -41,6 +41,9 @@ from arviointi.report.i18n import check_language, has_message, t
 from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.report.style import figure_to_svg
+
+#: stands in for the element-id prefix of a figure's SVG until its digest is known
+_SVG_ID_PLACEHOLDER = "arvsvgidprefix"
 
 #: the most rows a report table may have (more looks like person-level data)
 MAX_TABLE_ROWS = 200
@@ -123,7 +126,6 @@ class Emitter:
         self.current_section = "summary"
         self._display: DisplayFn = display or _ipython_display
         self._ids = itertools.count(1)
-        self._token = uuid.uuid4().hex[:6]
 
     # -- plumbing -----------------------------------------------------------------
     def _emit(self, kind: str, html_by_lang: dict[str, str], **extra: Any) -> dict[str, Any]:
@@ -609,7 +611,12 @@ class Emitter:
                     f"<figure {caption_key}>",
                     [Problem("builder", f"expected a matplotlib Figure, got {type(fig)}")],
                 )
-            svg = figure_to_svg(fig, id_prefix=f"f{self._token}{n}{lang}")
+            # element ids must be unique in the report (figures of all notebooks share one
+            # page) and the same on every run (determinism): prefix them with a digest of
+            # the figure itself instead of a random token
+            svg = figure_to_svg(fig, id_prefix=_SVG_ID_PLACEHOLDER)
+            digest = hashlib.sha256(f"{self.current_section}|{n}|{svg}".encode()).hexdigest()
+            svg = svg.replace(f"{_SVG_ID_PLACEHOLDER}-", f"f{digest[:10]}{lang}-")
             svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
             fig.clear()
             alt = html.escape(t(alt_key, lang, **dict(alt_values or {})), quote=True)
