@@ -922,6 +922,9 @@ def _emit_outcome(
     es = res.event_study
     if es is not None:
         c = es.coefficients.reset_index()
+        if c["ci_low"].notna().any():
+            # the reference period is 0 by normalisation: the band passes through it
+            c.loc[c["rel_time"] == es.reference, ["ci_low", "ci_high"]] = 0.0
         frame = pd.DataFrame(
             {
                 "rel_time": c["rel_time"],
