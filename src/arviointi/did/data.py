@@ -295,12 +295,12 @@ def _prepare_panel(
     treated_times = frame.loc[ever, time]
     if not (treated_times < t0).any():
         raise DesignError(
-            f"{SOURCE}: no pre-period: the treated units have no rows before {t0!r} "
+            f"{SOURCE}: no pre-period: the treated units have no rows before {_plain(t0)!r} "
             f"(column {time!r})"
         )
     post_rows = (frame[time] >= t0).to_numpy()
     if (ever & post_rows & (d == 0)).any():  # cannot happen given the checks, kept explicit
-        raise DesignError(f"{SOURCE}: treated unit untreated after the start {t0!r}")
+        raise DesignError(f"{SOURCE}: treated unit untreated after the start {_plain(t0)!r}")
     unit_codes, _ = pd.factorize(frame[unit], sort=True)
     time_codes, _ = pd.factorize(frame[time], sort=True)
     ccol = cluster if cluster is not None else unit
