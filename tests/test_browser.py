@@ -7,15 +7,14 @@ request an external image and logs an error proves the probe can see both.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from arviointi.report.browser import check_page
+from report_demo import report_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,31 +22,13 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian chromium"),
 ]
 
-DEMO = Path(__file__).parent / "fixtures" / "report" / "demo_report.py"
-
-
-def _demo() -> Any:
-    name = "arviointi_report_demo_fixture"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEMO)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return _demo().build(tmp_path_factory.mktemp("demo-report"))
-
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_report_loads_clean_and_offline(demo: Any, lang: str) -> None:
     shots = [(demo.root / f"screen-{lang}-top.png", 0, 1200)]
     shots.append((demo.root / f"screen-{lang}-figures.png", 2400, 1400))
     check = check_page(demo.html[lang], screenshots=shots)
-    assert check.title == _demo().demo_meta().title[lang]
+    assert check.title == report_demo().demo_meta().title[lang]
     assert check.console_errors == []
     assert check.exceptions == []
     assert check.requests == [demo.html[lang].resolve().as_uri()]

@@ -3,11 +3,9 @@ the synthetic banner on every page, figures inside the margins."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +15,14 @@ from arviointi.errors import PipelineError
 from arviointi.report import pdf as pdf_module
 from arviointi.report.pdf import html_to_pdf
 
-DEMO = Path(__file__).parent / "fixtures" / "report" / "demo_report.py"
 needs_tools = pytest.mark.skipif(
     shutil.which("chromium") is None or shutil.which("pdftotext") is None,
     reason="needs Debian chromium and poppler-utils",
 )
 
 
-def _demo() -> Any:
-    name = "arviointi_report_demo_fixture"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEMO)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    demo = _demo().build(tmp_path_factory.mktemp("demo-report"))
+def printed(demo: Any) -> dict[str, Path]:
     out = {}
     for lang in ("fi", "en"):
         out[lang] = html_to_pdf(demo.html[lang], demo.root / f"report.{lang}.pdf")

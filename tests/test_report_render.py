@@ -21,27 +21,7 @@ from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import REPORT_MIME
 from arviointi.report.render import css_string, render_report
 from arviointi.report.scrub import scrub_notebook
-
-DEMO = Path(__file__).parent / "fixtures" / "report" / "demo_report.py"
-
-
-def _demo() -> Any:
-    import importlib.util
-    import sys
-
-    name = "arviointi_report_demo_fixture"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEMO)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return _demo().build(tmp_path_factory.mktemp("demo-report"))
+from report_demo import report_demo
 
 
 class Page(HTMLParser):
@@ -152,7 +132,7 @@ def test_no_code_streams_warnings_or_reprs(demo: Any) -> None:
 
 
 def test_hostile_strings_do_not_inject_markup(demo: Any) -> None:
-    hostile = _demo().HOSTILE_AREA
+    hostile = report_demo().HOSTILE_AREA
     html_text = demo.html["fi"].read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html_text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text
@@ -185,7 +165,7 @@ def test_finnish_formatting_synthetic_banner_and_appendix(demo: Any) -> None:
 
 
 def test_not_synthetic_means_no_banner(demo: Any) -> None:
-    meta = _demo().demo_meta(synthetic=False)
+    meta = report_demo().demo_meta(synthetic=False)
     html_text = render_report([demo.notebook], lang="en", meta=meta)
     assert "SYNTHETIC DATA" not in html_text and "arv-banner" not in html_text.split("</style>")[1]
 
@@ -204,7 +184,7 @@ def test_forged_bundle_is_refused(demo: Any, tmp_path: Path) -> None:
     path = tmp_path / "forged.ipynb"
     nbformat.write(forged, path)
     with pytest.raises(InputError) as err:
-        render_report([path], lang="fi", meta=_demo().demo_meta())
+        render_report([path], lang="fi", meta=report_demo().demo_meta())
     assert "forged.ipynb" in str(err.value) and "cell 4" in str(err.value)
     assert "onclick" in str(err.value)
     misplaced = {
@@ -217,12 +197,12 @@ def test_forged_bundle_is_refused(demo: Any, tmp_path: Path) -> None:
     )
     nbformat.write(forged, path)
     with pytest.raises(InputError, match="section 'nowhere'"):
-        render_report([path], lang="en", meta=_demo().demo_meta())
+        render_report([path], lang="en", meta=report_demo().demo_meta())
 
 
 def test_missing_notebook_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
-        render_report([tmp_path / "nope.ipynb"], lang="fi", meta=_demo().demo_meta())
+        render_report([tmp_path / "nope.ipynb"], lang="fi", meta=report_demo().demo_meta())
 
 
 def test_scrub_leaves_only_arviointi_bundles(demo: Any) -> None:
@@ -253,7 +233,7 @@ def test_css_string_cannot_break_out() -> None:
 
 
 def test_hostile_metadata_cannot_break_the_page_or_its_css(demo: Any) -> None:
-    meta = _demo().demo_meta()
+    meta = report_demo().demo_meta()
     meta.title = {"fi": 'Raportti"; } </style><script>alert(1)</script>\n@page { x'}
     meta.authors = ["<b>Eve</b>", "O'Brien & Co"]
     meta.checkpoint = {"name": "<i>kypsyys</i>", "date": "2014-06-30"}

@@ -5,9 +5,7 @@ section notebooks end to end through the pipeline."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import numpy as np
@@ -15,37 +13,10 @@ import pandas as pd
 import pytest
 
 from arviointi.matching import did_panel
-from arviointi.report.emitter import Emitter
-from arviointi.report.mime import RECORD_MIME, REPORT_MIME
+from arviointi.report.mime import REPORT_MIME
 from arviointi.sections import clients, open_evaluation
 from arviointi.sections.context import EvaluationContext
-
-FIXTURES = Path(__file__).parent / "fixtures" / "params"
-SMALL = FIXTURES / "sections_clients.yaml"
-TAMPERE = FIXTURES / "sections_clients_tampere.yaml"
-#: person ids of the synthetic generator (P00000, C00001, ...)
-PERSON_ID = re.compile(r"\b[PC]\d{5}\b")
-
-
-def collect(ctx: EvaluationContext) -> tuple[Emitter, list[dict[str, Any]]]:
-    bundles: list[dict[str, Any]] = []
-    em = Emitter(ctx.params, languages=("fi", "en"), display=lambda b, raw=True: bundles.append(b))
-    return em, bundles
-
-
-def records(bundles: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [b[RECORD_MIME]["record"] for b in bundles if RECORD_MIME in b]
-
-
-def report_html(bundles: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        h for b in bundles if REPORT_MIME in b for h in b[REPORT_MIME]["html"].values()
-    )
-
-
-@pytest.fixture(scope="module")
-def ctx() -> EvaluationContext:
-    return open_evaluation(params_file=SMALL)
+from section_bundles import PERSON_ID, SMALL, TAMPERE, collect, records, report_html
 
 
 @pytest.fixture(scope="module")

@@ -5,31 +5,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 
-from arviointi.report.emitter import Emitter
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.sections import open_evaluation, organisation
 from arviointi.sections.context import EvaluationContext
+from section_bundles import TAMPERE, collect
 
-FIXTURES = Path(__file__).parent / "fixtures" / "params"
-SMALL = FIXTURES / "sections_clients.yaml"
-TAMPERE = FIXTURES / "sections_clients_tampere.yaml"
 MEASURES = Path(__file__).parents[1] / "data" / "measures" / "turku_2016_measures.csv"
-
-
-def collect(ctx: EvaluationContext) -> tuple[Emitter, list[dict[str, Any]]]:
-    bundles: list[dict[str, Any]] = []
-    em = Emitter(ctx.params, languages=("fi", "en"), display=lambda b, raw=True: bundles.append(b))
-    return em, bundles
-
-
-@pytest.fixture(scope="module")
-def ctx() -> EvaluationContext:
-    return open_evaluation(params_file=SMALL)
 
 
 @pytest.fixture(scope="module")

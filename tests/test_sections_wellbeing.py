@@ -4,35 +4,15 @@ attrition tables, and the no-data branch."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from arviointi.report.emitter import Emitter
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.sections import open_evaluation, wellbeing
 from arviointi.sections.comparison import resolve_comparison
 from arviointi.sections.context import EvaluationContext
-
-FIXTURES = Path(__file__).parent / "fixtures" / "params"
-SMALL = FIXTURES / "sections_clients.yaml"
-TAMPERE = FIXTURES / "sections_clients_tampere.yaml"
-PERSON_ID = re.compile(r"\b[PC]\d{5}\b")
-
-
-def collect(ctx: EvaluationContext) -> tuple[Emitter, list[dict[str, Any]]]:
-    bundles: list[dict[str, Any]] = []
-    em = Emitter(ctx.params, languages=("fi", "en"), display=lambda b, raw=True: bundles.append(b))
-    return em, bundles
-
-
-@pytest.fixture(scope="module")
-def ctx() -> EvaluationContext:
-    return open_evaluation(params_file=SMALL)
+from section_bundles import PERSON_ID, SMALL, TAMPERE, collect
 
 
 @pytest.fixture(scope="module")
