@@ -166,6 +166,18 @@ CASES = [
         data="negative.csv",
     ),
     Case(
+        "non-numeric count",
+        source("non_numeric.csv", sep=";"),
+        (
+            "data/non_numeric.csv",
+            "line 3, column 'unemployed'",
+            "expected a whole number",
+            "'n/a'",
+            "line 5, column 'unemployed'",
+        ),
+        data="non_numeric.csv",
+    ),
+    Case(
         "rate over 100 %",
         source("rate_over_100.csv", sep=";"),
         (
