@@ -16,18 +16,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import card_krueger as ck
+from rows import row
 
 from arviointi.did import did
-
-
-def _row(check: str, reference: float, ours: float, source: str, passed: bool) -> dict[str, Any]:
-    return {
-        "check": check,
-        "reference": reference,
-        "ours": ours,
-        "source": source,
-        "passed": bool(passed),
-    }
 
 
 def _rounds_to(ours: float, published: float) -> bool:
@@ -41,7 +32,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
     bal = ck.long(ck.balanced(d))
     r = did(bal, "fte", group="STATE", post="post", unit="store")
     out.append(
-        _row(
+        row(
             "CK Table 3 balanced (384 stores): NJ-PA FTE change",
             2.75,
             r.estimate,
@@ -50,7 +41,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
         )
     )
     out.append(
-        _row(
+        row(
             "CK Table 3 balanced: SE",
             1.34,
             r.se or np.nan,
@@ -61,7 +52,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
     allav = ck.long(d)
     r = did(allav, "fte", group="STATE", post="post", cluster="store")
     out.append(
-        _row(
+        row(
             "CK Table 3 all available (794 store-waves): estimate",
             2.76,
             r.estimate,
@@ -71,7 +62,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
         )
     )
     out.append(
-        _row(
+        row(
             "CK Table 3 all available: SE",
             1.36,
             r.se or np.nan,
@@ -83,7 +74,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
     t4 = ck.long(ck.table4_sample(d))
     r = did(t4, "fte", group="STATE", post="post", unit="store", inference="classical")
     out.append(
-        _row(
+        row(
             "CK Table 4 col (i): NJ effect (357 stores)",
             2.33,
             r.estimate,
@@ -92,7 +83,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
         )
     )
     out.append(
-        _row(
+        row(
             "CK Table 4 col (i): SE",
             1.19,
             r.se or np.nan,
@@ -105,7 +96,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
         t4, "fte", group="STATE", post="post", unit="store", covariates=ctrl, inference="classical"
     )
     out.append(
-        _row(
+        row(
             "CK Table 4 col (ii): with chain and ownership controls",
             2.30,
             r.estimate,
@@ -114,7 +105,7 @@ def card_krueger_checks() -> list[dict[str, Any]]:
         )
     )
     out.append(
-        _row(
+        row(
             "CK Table 4 col (ii): SE",
             1.20,
             r.se or np.nan,
@@ -180,7 +171,7 @@ def pyfixest_checks() -> list[dict[str, Any]]:
             k, T = 2, df["t"].nunique()
             se = se * np.sqrt((n - k - T) / (n - k))
         out.append(
-            _row(
+            row(
                 f"TWFE unbalanced panel, estimate vs pyfixest ({label})",
                 float(m.coef()["d"]),
                 r.estimate,
@@ -189,7 +180,7 @@ def pyfixest_checks() -> list[dict[str, Any]]:
             )
         )
         out.append(
-            _row(
+            row(
                 f"TWFE SE vs pyfixest ({label})",
                 float(m.se()["d"]),
                 se,
@@ -211,7 +202,7 @@ def algebra_checks() -> list[dict[str, Any]]:
     four = (m[1, 1] - m[1, 0]) - (m[0, 1] - m[0, 0])
     r = did(df, "y", group="g", post="p")
     return [
-        _row(
+        row(
             "2x2 OLS = difference of four cell means",
             float(four),
             r.estimate,

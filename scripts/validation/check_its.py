@@ -14,20 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from rows import row
 
 from arviointi.before_after import before_after
 from arviointi.event_study import event_study
 from arviointi.staggered import staggered_did
-
-
-def _row(check: str, reference: Any, ours: Any, source: str, passed: bool) -> dict[str, Any]:
-    return {
-        "check": check,
-        "reference": reference,
-        "ours": ours,
-        "source": source,
-        "passed": bool(passed),
-    }
 
 
 def its_checks() -> list[dict[str, Any]]:
@@ -52,10 +43,10 @@ def its_checks() -> list[dict[str, Any]]:
     d_se = float(np.max(np.abs(res.coefficients["se"].to_numpy() / fit.bse - 1)))
     src = f"statsmodels OLS cov_type='HAC' (Bartlett, maxlags={res.hac_lags}, use_correction)"
     out = [
-        _row(
+        row(
             "ITS coefficients: max |ours - statsmodels|", 0.0, f"{d_coef:.1e}", src, d_coef < 1e-10
         ),
-        _row(
+        row(
             "ITS HAC standard errors: max relative difference",
             0.0,
             f"{d_se:.1e}",
@@ -67,7 +58,7 @@ def its_checks() -> list[dict[str, Any]]:
     r2 = before_after(exact, "y", time="month", start="2021-01-01")
     expected = float(3 + 0.2 * (post.sum() - 1) / 2)
     out.append(
-        _row(
+        row(
             "ITS noise-free: average post effect (level 3, slope 0.2)",
             expected,
             r2.estimate,
@@ -106,14 +97,14 @@ def event_study_checks() -> list[dict[str, Any]]:
     d_se = float(np.max(np.abs(ours["se"].to_numpy() / tidy["Std. Error"].to_numpy() - 1)))
     src = "pyfixest feols('y ~ i(rel, ref=-1) | unit + year', vcov CRV1 by unit)"
     return [
-        _row(
+        row(
             "event study coefficients: max |ours - pyfixest|",
             0.0,
             f"{d_coef:.1e}",
             src,
             d_coef < 1e-8,
         ),
-        _row(
+        row(
             "event study CR1 standard errors: max relative difference",
             0.0,
             f"{d_se:.1e}",
@@ -171,28 +162,28 @@ def event_study_donald_lang_checks() -> list[dict[str, Any]]:
         lo, hi = r.coefficients.loc[2, ["ci_low", "ci_high"]]
         covered += int(lo <= 1.5 <= hi)
     return [
-        _row(
+        row(
             "event study, one treated unit (Donald-Lang): coefficients = contrast difference",
             0.0,
             f"{d_coef:.1e}",
             "exact algebra: treated (y_k - y_ref) minus the controls' mean",
             d_coef < 1e-10,
         ),
-        _row(
+        row(
             "event study Donald-Lang standard errors and df: max relative difference",
             0.0,
             f"{d_se:.1e} (df {res.inference.df:g})",
             src,
             d_se < 1e-9 and df_ok,
         ),
-        _row(
+        row(
             "event study Donald-Lang pre-trend Hotelling F: relative difference",
             0.0,
             f"{d_f:.1e}",
             "statsmodels MANOVA (Hotelling-Lawley trace, two groups)",
             d_f < 1e-8,
         ),
-        _row(
+        row(
             "event study Donald-Lang: 95% interval coverage at k=2, AR(1) rho 0.5-0.8, "
             f"1 treated + 8..30 controls, {n_rep} panels",
             0.95,
@@ -233,14 +224,14 @@ def staggered_checks() -> list[dict[str, Any]]:
     twfe = float(np.linalg.lstsq(x, df["y"].to_numpy(), rcond=None)[0][0])
     src = "planted cohort- and time-varying effects, no noise"
     out = [
-        _row(
+        row(
             "Callaway-Sant'Anna simple ATT = planted truth",
             truth,
             res.estimate,
             src,
             abs(res.estimate - truth) < 1e-10,
         ),
-        _row(
+        row(
             "static TWFE on the same data (biased, for contrast)",
             truth,
             twfe,
@@ -264,7 +255,7 @@ def staggered_checks() -> list[dict[str, Any]]:
     did = float(dy[:12].mean() - dy[12:].mean())
     att = float(r1.att_gt.query("time == 3")["att"].iloc[0])
     out.append(
-        _row(
+        row(
             "one cohort: ATT(2,3) = 2x2 DiD of means",
             did,
             att,
@@ -282,5 +273,5 @@ def checks() -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    for row in checks():
-        print(row)
+    for entry in checks():
+        print(entry)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from rows import row
 from scipy.optimize import minimize
 
 from arviointi.synth import synthetic_control, synthetic_did
@@ -31,16 +32,6 @@ SECTORS = [
     "sec.services.nonventa",
 ]
 SCHOOL = ["school.illit", "school.prim", "school.med", "school.high", "school.post.high"]
-
-
-def _row(check: str, reference: Any, ours: Any, source: str, passed: bool) -> dict[str, Any]:
-    return {
-        "check": check,
-        "reference": reference,
-        "ours": ours,
-        "source": source,
-        "passed": bool(passed),
-    }
 
 
 def _years(a: int, b: int) -> list[int]:
@@ -75,15 +66,15 @@ def basque_checks() -> list[dict[str, Any]]:
         "the 1960-69 MSPE; donors: 16 regions (not Spain)"
     )
     out = [
-        _row(
+        row(
             "Basque: weight of Cataluna",
             0.851,
             round(cat, 6),
             f"{AG}; {how}",
             round(cat, 3) == 0.851,
         ),
-        _row("Basque: weight of Madrid", 0.149, round(mad, 6), AG, round(mad, 3) == 0.149),
-        _row("Basque: total weight of the 14 other regions", 0.0, round(rest, 8), AG, rest < 5e-4),
+        row("Basque: weight of Madrid", 0.149, round(mad, 6), AG, round(mad, 3) == 0.149),
+        row("Basque: total weight of the 14 other regions", 0.0, round(rest, 8), AG, rest < 5e-4),
     ]
     # independent: MSPE-optimal weight on the support {Cataluna, Madrid} in closed form
     y = d.pivot(index="year", columns="regionname", values="gdpcap").loc[1960:1969]
@@ -91,7 +82,7 @@ def basque_checks() -> list[dict[str, Any]]:
     c, m = y["Cataluna"].to_numpy(), y["Madrid (Comunidad De)"].to_numpy()
     a = float((z1 - m) @ (c - m) / ((c - m) @ (c - m)))
     out.append(
-        _row(
+        row(
             "Basque: Cataluna weight = closed-form MSPE optimum on its support",
             a,
             cat,
@@ -121,7 +112,7 @@ def basque_checks() -> list[dict[str, Any]]:
     k = len(x1)
     powell = minimize(loss, np.full(k, 1 / k), method="Powell", options={"maxiter": 20000})
     out.append(
-        _row(
+        row(
             "Basque: V-loss (1960-69 MSPE) ours vs a different optimum found by Powell",
             round(float(powell.fun), 6),
             round(float(res.extra["v_loss"]), 6),
@@ -165,7 +156,7 @@ def sdid_checks() -> list[dict[str, Any]]:
     m = df.groupby([tr, df["year"] >= 12])["y"].mean()
     did = float((m[True, True] - m[True, False]) - (m[False, True] - m[False, False]))
     out.append(
-        _row(
+        row(
             "SDID with uniform weights = DiD of means",
             did,
             uni.estimate,
@@ -188,7 +179,7 @@ def sdid_checks() -> list[dict[str, Any]]:
     )
     fit = sm.WLS(sub["y"].to_numpy(), x.to_numpy(), weights=wts[wts > 0].to_numpy()).fit()
     out.append(
-        _row(
+        row(
             "SDID = weighted two-way FE regression (paper eq. 1)",
             float(fit.params[0]),
             res.estimate,
@@ -216,7 +207,7 @@ def solver_checks() -> list[dict[str, Any]]:
         )
         worst = max(worst, float((a @ w - b) @ (a @ w - b)) - float(ref.fun))
     out = [
-        _row(
+        row(
             "simplex least squares: max(ours - SLSQP objective) over 10 problems",
             "<= 0",
             f"{worst:.2e}",
@@ -230,7 +221,7 @@ def solver_checks() -> list[dict[str, Any]]:
     x1 = 0.3 * x0[:, 1] + 0.7 * x0[:, 4]
     fit = fit_synth_weights(x1, x0, x1, x0)
     out.append(
-        _row(
+        row(
             "synth weights recover an exact convex combination (0.3, 0.7)",
             "0.3, 0.7",
             f"{fit.w[1]:.6f}, {fit.w[4]:.6f}",
@@ -249,5 +240,5 @@ def checks() -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    for row in checks():
-        print(row)
+    for entry in checks():
+        print(entry)
