@@ -296,6 +296,23 @@ def test_synthetic_control_gap_shift_invariant_and_order_free(
     assert close(shuffled.pvalue, base.pvalue)
 
 
+@PROFILE
+@given(df=synth_panels, c=st.floats(min_value=0.05, max_value=50, allow_nan=False))
+def test_synthetic_control_positive_scaling_keeps_weights_and_scales_gaps(
+    df: pd.DataFrame, c: float
+) -> None:
+    base = sc(df)
+    scaled = sc(df.assign(y=df["y"] * c))
+    # the pre-period MSPE is scaled by c^2: the same weights minimise it
+    pd.testing.assert_series_equal(
+        scaled.weights.sort_index(), base.weights.sort_index(), atol=1e-5, rtol=0
+    )
+    np.testing.assert_allclose(
+        scaled.gaps["gap"].to_numpy(), c * base.gaps["gap"].to_numpy(), atol=1e-4 * max(1.0, c)
+    )
+    assert close(scaled.pvalue, base.pvalue)
+
+
 # -- staggered adoption ----------------------------------------------------------------------
 def staggered_panel(seed: int, n_units: int, n_t: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
