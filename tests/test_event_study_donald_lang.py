@@ -10,6 +10,8 @@ AR(1) errors.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,7 +165,7 @@ def test_permutation_cross_check_equals_permutation_route() -> None:
 
 def test_three_treated_random_draws_cross_check_equals_permutation_route() -> None:
     df = ar1_panel(15, n_treated=3, seed=5)
-    kw = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 2)}
+    kw: dict[str, Any] = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 2)}
     auto = event_study(df, "y", n_permutations=199, **kw)  # C(18, 3) > 199: random draws
     perm = event_study(df, "y", n_permutations=199, inference="permutation", **kw)
     assert auto.inference.details["permutation_draws"] == 200
@@ -180,6 +182,18 @@ def test_too_many_leads_for_hotelling_falls_back_to_permutation_p() -> None:
     assert res.pretrend["pvalue"] == res.inference.details["permutation_pretrend_pvalue"]
     assert any("Hotelling T^2 not computable" in w for w in res.warnings)
     assert not res.coefficients["se"].drop(index=-1).isna().any()
+
+
+def test_collinear_leads_fall_back_to_permutation_p() -> None:
+    df = ar1_panel(10, seed=11)
+    pre = df["year"] < 2000 + START
+    df.loc[pre, "y"] = df.loc[pre, "unit"].str[1:].astype(float)  # leads: no variation
+    res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-3, 2))
+    assert (
+        res.pretrend["method"].startswith("permutation") and "collinear" in res.pretrend["method"]
+    )
+    assert res.pretrend["pvalue"] == res.inference.details["permutation_pretrend_pvalue"]
+    assert any("collinear" in w for w in res.warnings)
 
 
 def test_unbalanced_or_staggered_keep_permutation_with_warning() -> None:
@@ -216,7 +230,7 @@ def test_sensitivity_bounds_run_on_donald_lang_covariance() -> None:
 
 def test_uniform_bands_between_pointwise_and_bonferroni() -> None:
     df = ar1_panel(12, seed=10)
-    kw = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 3)}
+    kw: dict[str, Any] = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 3)}
     point = event_study(df, "y", **kw)
     unif = event_study(df, "y", bands="uniform", **kw)
     q = unif.inference.details["critical_value"]

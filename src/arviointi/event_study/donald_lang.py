@@ -157,6 +157,10 @@ def donald_lang_event_study(
     pretrend: dict[str, Any] = {"statistic": None, "df": None, "pvalue": None}
     if n_lead == 0:
         pretrend["method"] = "no leads"
+    elif n_lead < g - 2 and np.linalg.matrix_rank(vcov[np.ix_(pre_mask, pre_mask)]) < n_lead:
+        pretrend["method"] = (
+            "Hotelling T^2 not computable: the leads' contrasts are collinear across units"
+        )
     elif n_lead < g - 2:
         bp = beta[pre_mask]
         vp = vcov[np.ix_(pre_mask, pre_mask)]

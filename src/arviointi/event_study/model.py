@@ -365,8 +365,7 @@ def event_study(
                     "statistic": float(np.sum(beta[pre_mask] ** 2)),
                     "df": None,
                     "pvalue": p_perm,
-                    "method": "permutation of the sum of squared leads (Hotelling T^2 "
-                    "not computable: too many leads for the number of units)",
+                    "method": f"permutation of the sum of squared leads ({pretrend['method']})",
                 }
         nt_all = len(treated_units)
         if nt_all == 1:
