@@ -264,6 +264,17 @@ CASES = [
         ),
     ),
     Case(
+        "no pre-period, outcome without a source",
+        {
+            "start: 2012-01": "start: 2011-01",
+            "pilot_start: 2013-01": "pilot_start: 2011-06",
+            "pre_window: [2012-01, 2012-12]": "pre_window: [2011-01, 2011-05]",
+            "post_window: [2013-01, 2013-12]": "post_window: [2011-06, 2013-12]",
+            "    source: panel\n": "",
+        },
+        ("design.pre_window (line 23)", "source 'panel' has no 'unemployed' value"),
+    ),
+    Case(
         "all-missing outcome",
         source("all_missing.csv", sep=";"),
         ("data/all_missing.csv", "column 'unemployed'", "all 4 values are missing"),

@@ -368,9 +368,18 @@ def design_data_problems(
     design = evaluation.design
     first = pd.Timestamp(f"{design.pre_window[0]}-01")
     last = pd.Timestamp(f"{design.pre_window[1]}-01")
+    # an outcome without a source uses the comparison's source (as the notebooks do)
+    rule_source = (design.comparison.rule or {}).get("source")
+    fallback = rule_source if isinstance(rule_source, str) else None
+    fallback = fallback or next(
+        (o.source for o in evaluation.outcomes if o.level == "area" and o.source), None
+    )
+    fallback = fallback or next(
+        (n for n, spec in evaluation.data.items() if spec.schema_ == "area_panel"), None
+    )
     checked: set[tuple[str, str]] = set()
     for outcome in evaluation.outcomes:
-        source = outcome.source
+        source = outcome.source or fallback
         if outcome.level != "area" or source is None or (source, outcome.name) in checked:
             continue
         checked.add((source, outcome.name))
@@ -379,6 +388,8 @@ def design_data_problems(
             continue
         months = pd.to_datetime(frame["month"])
         pilot = frame["area"].astype(str).isin(design.pilot_areas)
+        if not pilot.any():
+            continue  # the pilot is in another source (absent areas are area_problems' job)
         have = pilot & months.between(first, last) & frame[outcome.name].notna()
         if not have.any():
             span = (
