@@ -266,3 +266,20 @@ def test_pointwise_coverage_and_pretrend_size_with_ar1_errors() -> None:
     for j in range(cover.shape[1]):
         assert _within_binomial(int(cover[:, j].sum()), n_rep), (j, cover[:, j].mean())
     assert _within_binomial(reject, n_rep, 0.05), reject / n_rep
+
+
+def test_invariant_to_shift_scale_and_row_order() -> None:
+    df = ar1_panel(9, n_treated=2, seed=12, effects={0: 1.0})
+    kw: dict[str, Any] = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 2)}
+    base = event_study(df, "y", **kw)
+    cols = ["coef", "se", "ci_low", "ci_high", "pvalue"]
+    shuffled = df.sample(frac=1.0, random_state=np.random.RandomState(3))
+    again = event_study(shuffled, "y", **kw)
+    pd.testing.assert_frame_equal(again.coefficients[cols], base.coefficients[cols], atol=1e-10)
+    assert again.pretrend["pvalue"] == pytest.approx(base.pretrend["pvalue"], rel=1e-9)
+    scaled = event_study(df.assign(y=-3.0 * df["y"] + 7.0), "y", **kw)
+    c, b = scaled.coefficients, base.coefficients
+    assert np.allclose(c["coef"], -3.0 * b["coef"], atol=1e-10)
+    assert np.allclose(c["se"].dropna(), 3.0 * b["se"].dropna(), rtol=1e-10)
+    assert np.allclose(c["pvalue"].dropna(), b["pvalue"].dropna(), rtol=1e-9)
+    assert scaled.pretrend["pvalue"] == pytest.approx(base.pretrend["pvalue"], rel=1e-9)
