@@ -1,7 +1,7 @@
 """The client-level design shared by the clients and costs sections: the evaluation window
 cut, the primary (coarsened exact) matching, the person fixed-effects DiD with the entry
 month as "before", the planted truth over client-months after entry, and the effects table
-rows built from results objects.
+built from results objects and emitted.
 
 One implementation serves both sections, so the employment effect in the clients section
 and the employment effect behind the cost-effectiveness ratio in the costs section come
@@ -18,6 +18,7 @@ import pandas as pd
 
 from arviointi.data.synthetic import Truth
 from arviointi.matching import MatchResult, coarsened_exact_match, did_panel, person_fe_did
+from arviointi.report.emitter import Emitter
 from arviointi.results.base import EffectResults
 from arviointi.sections.context import EvaluationContext
 
@@ -115,3 +116,35 @@ def effect_rows(named: Iterable[tuple[str, EffectResults | None, float]]) -> pd.
             }
         )
     return pd.DataFrame(rows)
+
+
+def emit_effects_table(
+    em: Emitter,
+    rows: pd.DataFrame,
+    caption_key: str,
+    *,
+    key_column_key: str,
+    estimate_column_key: str,
+    row_key: str,
+    decimals: int,
+) -> None:
+    """The effects table of :func:`effect_rows` at client level: the persons behind each
+    estimate are the counts, the estimate and its interval derive from the treated count."""
+    signed = f"signed:{decimals}"
+    em.table(
+        rows,
+        caption_key,
+        level="client",
+        counts=["n_treated", "n_control"],
+        derived={"estimate": "n_treated", "ci_low": "n_treated", "ci_high": "n_treated"},
+        columns={
+            "estimate_key": key_column_key,
+            "n_treated": "clients.col.n_treated",
+            "n_control": "clients.col.n_control",
+            "estimate": estimate_column_key,
+            "ci_low": "column.ci_low",
+            "ci_high": "column.ci_high",
+        },
+        formats={"estimate": signed, "ci_low": signed, "ci_high": signed},
+        translate={"estimate_key": row_key},
+    )

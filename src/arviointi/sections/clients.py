@@ -53,6 +53,7 @@ from arviointi.sections.client_effects import (
     cem_match,
     cut_at_window_end,
     effect_rows,
+    emit_effects_table,
     fe_did,
     matching_covariates,
     truth_after_entry,
@@ -402,23 +403,14 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         )
     else:
         em.paragraph("clients.follow_up_short", months=FOLLOW_UP_MONTHS)
-    eff = effects_table(analysis)
-    em.table(
-        eff,
+    emit_effects_table(
+        em,
+        effects_table(analysis),
         "clients.caption_effects",
-        level="client",
-        counts=["n_treated", "n_control"],
-        derived={"estimate": "n_treated", "ci_low": "n_treated", "ci_high": "n_treated"},
-        columns={
-            "estimate_key": "clients.col.estimate_key",
-            "n_treated": "clients.col.n_treated",
-            "n_control": "clients.col.n_control",
-            "estimate": "clients.col.estimate",
-            "ci_low": "column.ci_low",
-            "ci_high": "column.ci_high",
-        },
-        formats={"estimate": "signed:1", "ci_low": "signed:1", "ci_high": "signed:1"},
-        translate={"estimate_key": "clients.row"},
+        key_column_key="clients.col.estimate_key",
+        estimate_column_key="clients.col.estimate",
+        row_key="clients.row",
+        decimals=1,
     )
     em.paragraph("clients.units_note")
     if analysis.synthetic and analysis.true_share is not None:

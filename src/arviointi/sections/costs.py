@@ -43,6 +43,7 @@ from arviointi.sections.client_effects import (
     cem_match,
     cut_at_window_end,
     effect_rows,
+    emit_effects_table,
     fe_did,
     matching_covariates,
     truth_after_entry,
@@ -318,22 +319,14 @@ def _emit_client_costs(analysis: CostsAnalysis, em: Emitter) -> None:
             ("matched", analysis.matched, 1.0),
         )
     )
-    em.table(
+    emit_effects_table(
+        em,
         rows,
         "costs.caption_effects",
-        level="client",
-        counts=["n_treated", "n_control"],
-        derived={"estimate": "n_treated", "ci_low": "n_treated", "ci_high": "n_treated"},
-        columns={
-            "estimate_key": "costs.col.estimate_key",
-            "n_treated": "clients.col.n_treated",
-            "n_control": "clients.col.n_control",
-            "estimate": "costs.col.eur_month",
-            "ci_low": "column.ci_low",
-            "ci_high": "column.ci_high",
-        },
-        formats={"estimate": "signed:0", "ci_low": "signed:0", "ci_high": "signed:0"},
-        translate={"estimate_key": "costs.row"},
+        key_column_key="costs.col.estimate_key",
+        estimate_column_key="costs.col.eur_month",
+        row_key="costs.row",
+        decimals=0,
     )
     if analysis.synthetic and analysis.true_share is not None:
         true_share = analysis.true_share
