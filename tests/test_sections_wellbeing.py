@@ -12,7 +12,7 @@ from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.sections import open_evaluation, wellbeing
 from arviointi.sections.comparison import resolve_comparison
 from arviointi.sections.context import EvaluationContext
-from section_bundles import PERSON_ID, SMALL, TAMPERE, collect
+from section_bundles import PERSON_ID, SMALL, TAMPERE, collect, records, report_html
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +80,9 @@ def test_attrition_and_paired_tables_are_aggregate(
 def test_emitted_content(ctx: EvaluationContext, analysis: wellbeing.WellbeingAnalysis) -> None:
     em, bundles = collect(ctx)
     wellbeing.emit_wellbeing(analysis, em)
-    html = "\n".join(
-        h for b in bundles if REPORT_MIME in b for h in b[REPORT_MIME]["html"].values()
-    )
+    html = report_html(bundles)
     assert not PERSON_ID.search(html)
-    recs = [b[RECORD_MIME]["record"] for b in bundles if RECORD_MIME in b]
+    recs = records(bundles)
     primary = {r["outcome"]: r for r in recs if r["role"] == "primary"}
     assert set(primary) == {
         "life_management",
