@@ -19,6 +19,12 @@ Day counting (a simplification, stated in reports): the running count starts fro
 before entry) and adds each panel month's ``benefit_days`` in calendar order, services days
 included (``services_count_towards_days``). The counter never resets: the re-qualifying
 work condition that resets it in the law is not modelled.
+
+The band arithmetic here is deliberately kept apart from the synthetic generator's own
+rule code (:mod:`arviointi.data.synthetic.benefit_rules`): the generator's recorded euros
+are the independent reference the product's computed share is checked against (tests and
+the costs section's agreement diagnostic), which one shared implementation would make
+circular. Both are also tested against hand-computed values at the 300/500/1000-day limits.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ Two rules, chosen by the calendar year of the paid days:
 Day counting: ``days_before`` benefit days have been received before the month; the month's
 ``days`` are days ``days_before + 1 .. days_before + days``. A day is in a band by its own
 number, so a month that crosses a threshold is split exactly.
+
+Kept independent of the product's rule sets (:mod:`arviointi.costs.share_from_days`) on
+purpose: the euros billed here are the reference the product's computation is checked
+against.
 """
 
 from __future__ import annotations
