@@ -246,17 +246,19 @@ def _within_binomial(hits: int, n: int, p: float = 0.95) -> bool:
     return bool(lo <= hits <= hi)
 
 
-def test_pointwise_coverage_and_pretrend_size_with_ar1_errors() -> None:
-    """300 panels, one treated unit, 8..30 controls, rho 0.5..0.8, a planted effect path."""
+@pytest.mark.parametrize("n_treated", [1, 3])
+def test_pointwise_coverage_and_pretrend_size_with_ar1_errors(n_treated: int) -> None:
+    """300 panels, 1 or 3 treated units, 8..30 controls, rho 0.5..0.8, a planted path."""
     path = {0: 0.5, 1: 1.0, 2: 1.5, 3: 2.0}
-    rng = np.random.default_rng(2026)
+    rng = np.random.default_rng(2026 + n_treated)
     n_rep = 300
     cover = np.zeros((n_rep, 7), dtype=bool)  # leads -3, -2 and lags 0..3 (+ the binned -4)
     reject = 0
     for r in range(n_rep):
         n_control = int(rng.integers(8, 31))
         rho = float(rng.uniform(0.5, 0.8))
-        df = ar1_panel(n_control, rho=rho, effects=path, n_t=14, seed=int(rng.integers(2**31)))
+        seed = int(rng.integers(2**31))
+        df = ar1_panel(n_control, n_treated=n_treated, rho=rho, effects=path, n_t=14, seed=seed)
         res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-4, 3))
         c = res.coefficients.drop(index=-1)
         truth = np.array([path.get(int(k), 0.0) for k in c.index])
@@ -283,3 +285,21 @@ def test_invariant_to_shift_scale_and_row_order() -> None:
     assert np.allclose(c["se"].dropna(), 3.0 * b["se"].dropna(), rtol=1e-10)
     assert np.allclose(c["pvalue"].dropna(), b["pvalue"].dropna(), rtol=1e-9)
     assert scaled.pretrend["pvalue"] == pytest.approx(base.pretrend["pvalue"], rel=1e-9)
+
+
+@pytest.mark.slow
+def test_uniform_band_simultaneous_coverage() -> None:
+    """200 panels, one treated unit: the sup-t band covers the whole path about 95 %."""
+    path = {0: 0.5, 1: 1.0, 2: 1.5, 3: 2.0}
+    rng = np.random.default_rng(77)
+    n_rep, hits = 200, 0
+    for _ in range(n_rep):
+        n_control, rho = int(rng.integers(8, 31)), float(rng.uniform(0.5, 0.8))
+        df = ar1_panel(n_control, rho=rho, effects=path, n_t=14, seed=int(rng.integers(2**31)))
+        res = event_study(
+            df, "y", unit="unit", time="year", treatment="d", window=(-4, 3), bands="uniform"
+        )
+        c = res.coefficients.drop(index=-1)
+        truth = np.array([path.get(int(k), 0.0) for k in c.index])
+        hits += bool(((c["ci_low"] <= truth) & (truth <= c["ci_high"])).all())
+    assert _within_binomial(hits, n_rep), hits / n_rep
