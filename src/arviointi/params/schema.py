@@ -268,6 +268,11 @@ class Evaluation(_Strict):
         return params
 
     @property
+    def inference_seed(self) -> int:
+        """The seed of resampling inference: ``inference.seed``, else the evaluation's ``seed``."""
+        return self.inference.seed if self.inference.seed is not None else self.seed
+
+    @property
     def synthetic(self) -> bool:
         return any(s.kind == "synthetic" for s in self.data.values())
 

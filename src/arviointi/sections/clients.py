@@ -149,7 +149,7 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
 
     match = cem_match(clients, covariates)
     caliper = ctx.evaluation.models.matching.caliper or 0.2
-    seed = ctx.evaluation.inference.seed or ctx.evaluation.seed
+    seed = ctx.evaluation.inference_seed
     psm = propensity_match(clients, covariates=covariates, caliper=caliper, seed=seed)
     balance = match.balance()
     sample = match.summary()

@@ -119,6 +119,4 @@ def open_evaluation(
         raise ParamsError("<notebook>", "give the injected params or a params_file")
     frames = truncate_as_of(load_frames(evaluation), as_of)
     emitter = Emitter(evaluation.to_params(), languages=tuple(evaluation.languages))
-    return EvaluationContext(
-        evaluation, frames, emitter, as_of, Path(run_dir) if run_dir else None
-    )
+    return EvaluationContext(evaluation, frames, emitter, as_of, Path(run_dir) if run_dir else None)

@@ -111,7 +111,7 @@ def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
         source=f"{source}: {CITY}",
     )
     its.model = "city_its"
-    seed = ev.inference.seed if ev.inference.seed is not None else ev.seed
+    seed = ev.inference_seed
     dres = did(
         data,
         "unemployment_rate",

@@ -117,7 +117,7 @@ def _survey(
     if unknown:
         out.notes.append(f"{unknown} survey row(s) of persons not in clients left out")
         sv = sv[sv["group"].notna()]
-    seed = ctx.evaluation.inference.seed or ctx.evaluation.seed
+    seed = ctx.evaluation.inference_seed
     truth = source_truth(ctx, ctx.source_for("survey"))
     # the latest follow-up wave with complete pairs in both groups (early checkpoints
     # may not have reached wave 2 yet)
@@ -206,7 +206,7 @@ def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
             treatment="treated",
             inference=ev.models.did.inference,
             alpha=out.alpha,
-            seed=ev.inference.seed,
+            seed=ev.inference_seed,
         )
         res.outcome = outcome.name
         pre_p: float | None = None
