@@ -1015,8 +1015,13 @@ def _emit_diagnostics(analysis: AreaAnalysis, em: Any) -> None:
         em.paragraph("area.diag.no_sensitivity")
     for res in analysis.results:
         if res.sensitivity is not None:
-            em.paragraph(
-                "area.diag.sensitivity",
-                **_label_values(res.outcome),
-                breakdown=_numbers(float(res.sensitivity.attrs["breakdown"]), 3),
-            )
+            breakdown = float(res.sensitivity.attrs["breakdown"])
+            if breakdown > 0:
+                em.paragraph(
+                    "area.diag.sensitivity",
+                    **_label_values(res.outcome),
+                    breakdown=_numbers(breakdown, 3),
+                )
+            else:
+                # even with trends exactly parallel (M = 0) the robust interval contains zero
+                em.paragraph("area.diag.sensitivity_none", **_label_values(res.outcome))
