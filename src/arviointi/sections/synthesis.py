@@ -75,12 +75,18 @@ def _label(record: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _method(record: Mapping[str, Any]) -> dict[str, str]:
+    """Model and inference in a few words (the methods section explains them in full)."""
     out = {}
     for lang in ("fi", "en"):
-        mkey, ikey = f"method.{record.get('model')}", f"inference.{record.get('inference')}"
-        model = t(mkey, lang) if has_message(mkey, lang) else str(record.get("model"))
-        inference = t(ikey, lang) if has_message(ikey, lang) else str(record.get("inference"))
-        out[lang] = f"{model}; {inference}"
+        model, inference = str(record.get("model")), str(record.get("inference"))
+        words = []
+        for short, full, raw in (
+            (f"synthesis.method_short.{model}", f"method.{model}", model),
+            (f"synthesis.inference_short.{inference}", f"inference.{inference}", inference),
+        ):
+            key = short if has_message(short, lang) else full
+            words.append(t(key, lang) if has_message(key, lang) else raw)
+        out[lang] = f"{words[0]} ({words[1]})"
     return out
 
 
@@ -388,8 +394,10 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
             n=len(head),
             n_clear=int(counts.get("decrease", 0) + counts.get("increase", 0)),
             n_unclear=int(counts.get("no_clear_change", 0)),
-            n_invalid=int(counts.get("no_valid_interval", 0)),
         )
+        n_invalid = int(counts.get("no_valid_interval", 0))
+        if n_invalid:
+            em.paragraph("synthesis.no_interval", n=n_invalid)
         n_trends = int(counts.get("trends_differ", 0))
         if n_trends:
             em.paragraph("synthesis.trends_differ", n=n_trends)
