@@ -89,6 +89,17 @@ def truncate_as_of(
     return out
 
 
+def _find_params_file(path: Path) -> Path:
+    """``path`` as given, or found from a parent directory: JupyterLab runs a notebook in
+    ``notebooks/``, where ``params/x.yaml`` is one level up."""
+    if path.is_absolute() or path.exists():
+        return path
+    for parent in Path.cwd().parents[:3]:
+        if (parent / path).exists():
+            return parent / path
+    return path  # load_params names the missing file
+
+
 def open_evaluation(
     params: Mapping[str, Any] | None = None,
     *,
@@ -111,7 +122,7 @@ def open_evaluation(
         base = Path(root) if root is not None else Path.cwd()
         evaluation = evaluation.model_copy(update={"base_dir": str(base.resolve())})
     elif params_file is not None:
-        evaluation = load_params(params_file, as_of=as_of)
+        evaluation = load_params(_find_params_file(Path(params_file)), as_of=as_of)
         if as_of is None and evaluation.design.as_of is not None:
             checkpoint = evaluation.checkpoint(evaluation.design.as_of)
             as_of = checkpoint.date if checkpoint is not None else evaluation.design.as_of
