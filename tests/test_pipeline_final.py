@@ -35,6 +35,8 @@ def test_final_notebook_sees_the_analyses_records(tmp_path: Path, fake_pdf: list
     assert final[0]["estimate"] == float(len(analyses))
     # and its records come after the analyses' in results.json, whatever the params order
     assert records[-1]["notebook"] == "final_reads_records"
+    # records.json was an intermediate for the final notebooks: not published
+    assert not (result.output_dir / "records.json").exists()
 
 
 def test_read_records_names_the_bad_record(tmp_path: Path) -> None:
@@ -68,3 +70,4 @@ def test_published_notebooks_keep_no_printed_rows(tmp_path: Path, fake_pdf: list
     assert len(outputs) == 1, "only the record bundle survives"
     assert set(outputs[0]["data"]) == {"application/vnd.arviointi.result+json"}
     assert "P-000123" not in json.dumps(outputs)
+

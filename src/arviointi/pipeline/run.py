@@ -184,6 +184,8 @@ def run_evaluation(
                 seed=evaluation.seed,
             )
             (temporary / "results.json").write_bytes(dump_json(document))
+        # the analyses' records were for the final notebooks; results.json holds them all
+        (temporary / RECORDS_FILE).unlink(missing_ok=True)
         with stage("render"):
             reports = _render(
                 evaluation, [o.output for o in outcomes], point, inputs, temporary, notes, say
