@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: report test lab lint typecheck clean-env setup system-deps validate lock bench
+.PHONY: report test test-fast lab lint typecheck clean-env setup system-deps validate lock bench
 
 setup: $(STAMP)
 
@@ -60,3 +60,8 @@ lock:
 # Speed claims (see benchmarks/README.md); not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider -o filterwarnings= -o python_files="bench_*.py"
+
+# The quick loop while developing: everything but the slow end-to-end and browser tests.
+test-fast: $(STAMP)
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/python -m pytest -m "not slow and not browser" -q
