@@ -127,6 +127,11 @@ class Emitter:
         self._display: DisplayFn = display or _ipython_display
         self._ids = itertools.count(1)
 
+    def per_language(self, fn: Callable[[str], str]) -> dict[str, str]:
+        """``{lang: fn(lang)}`` for the report's languages: a placeholder value written
+        differently in each language (numbers, euros, intervals formatted for it)."""
+        return {lang: fn(lang) for lang in self.languages}
+
     # -- plumbing -----------------------------------------------------------------
     def _emit(self, kind: str, html_by_lang: dict[str, str], **extra: Any) -> dict[str, Any]:
         payload: dict[str, Any] = {

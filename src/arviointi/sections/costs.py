@@ -278,10 +278,6 @@ def _eur(x: float, lang: str) -> str:
     return fm.fmt_euro(x, lang, 0)
 
 
-def _by_lang(em: Emitter, fn: Any) -> dict[str, str]:
-    return {lang: fn(lang) for lang in em.languages}
-
-
 def emit_costs(analysis: CostsAnalysis, em: Emitter) -> None:
     """Write the cost section of the report."""
     em.section("costs")
@@ -304,7 +300,9 @@ def _emit_client_costs(analysis: CostsAnalysis, em: Emitter) -> None:
     em.paragraphs(["costs.share_intro", f"costs.rule.{rule}"])
     if analysis.rule_agreement_pct is not None:
         pct = analysis.rule_agreement_pct
-        em.paragraph("costs.rule_check", pct=_by_lang(em, lambda lang: fm.fmt_number(pct, lang, 1)))
+        em.paragraph(
+            "costs.rule_check", pct=em.per_language(lambda lang: fm.fmt_number(pct, lang, 1))
+        )
     em.verdict(
         analysis.did,
         outcome_key="costs.outcome.municipal_share",
@@ -332,7 +330,7 @@ def _emit_client_costs(analysis: CostsAnalysis, em: Emitter) -> None:
         true_share = analysis.true_share
         em.paragraph(
             "costs.truth_note",
-            amount=_by_lang(em, lambda lang: fm.fmt_number(true_share, lang, 0)),
+            amount=em.per_language(lambda lang: fm.fmt_number(true_share, lang, 0)),
         )
     label = {
         "fi": "Työmarkkinatuen kuntaosuus (€/asiakaskk)",
@@ -385,10 +383,10 @@ def _emit_budget(analysis: CostsAnalysis, em: Emitter) -> None:
     ].iloc[0]
     em.paragraph(
         "costs.budget_text",
-        budget=_by_lang(em, lambda lang: _eur(overall["budget"], lang)),
-        actual=_by_lang(em, lambda lang: _eur(overall["actual"], lang)),
-        grant=_by_lang(em, lambda lang: _eur(overall["grant"], lang)),
-        net=_by_lang(em, lambda lang: _eur(overall["municipal_net"], lang)),
+        budget=em.per_language(lambda lang: _eur(overall["budget"], lang)),
+        actual=em.per_language(lambda lang: _eur(overall["actual"], lang)),
+        grant=em.per_language(lambda lang: _eur(overall["grant"], lang)),
+        net=em.per_language(lambda lang: _eur(overall["municipal_net"], lang)),
     )
     em.table(
         budget_table(analysis),
@@ -447,8 +445,8 @@ def _emit_budget(analysis: CostsAnalysis, em: Emitter) -> None:
             em.paragraph(
                 "costs.per_client_all",
                 n=int(row["n_clients"]),
-                gross=_by_lang(em, lambda lang: _eur(row["cost_per_client"], lang)),
-                net=_by_lang(em, lambda lang: _eur(row["municipal_net_per_client"], lang)),
+                gross=em.per_language(lambda lang: _eur(row["cost_per_client"], lang)),
+                net=em.per_language(lambda lang: _eur(row["municipal_net_per_client"], lang)),
             )
     _emit_effectiveness(analysis, em)
 
@@ -461,10 +459,10 @@ def _emit_effectiveness(analysis: CostsAnalysis, em: Emitter) -> None:
     if ce:
         add_lo, add_hi = ce["additional_employed_ci"]
         values: dict[str, Any] = {
-            "additional": _by_lang(
-                em, lambda lang: fm.fmt_number(ce["additional_employed"], lang, 0)
+            "additional": em.per_language(
+                lambda lang: fm.fmt_number(ce["additional_employed"], lang, 0)
             ),
-            "add_interval": _by_lang(em, lambda lang: fm.fmt_interval(add_lo, add_hi, lang, 0)),
+            "add_interval": em.per_language(lambda lang: fm.fmt_interval(add_lo, add_hi, lang, 0)),
         }
         if ce["defined"]:
             key = "costs.ce_defined"
@@ -472,9 +470,11 @@ def _emit_effectiveness(analysis: CostsAnalysis, em: Emitter) -> None:
             key = "costs.ce_unbounded"
         else:
             key = "costs.ce_none"
-        values["ratio"] = _by_lang(em, lambda lang: _eur(ce["cost_per_additional_employed"], lang))
-        values["low"] = _by_lang(em, lambda lang: _eur(ce["ci_low"], lang))
-        values["high"] = _by_lang(em, lambda lang: _eur(ce["ci_high"], lang))
+        values["ratio"] = em.per_language(
+            lambda lang: _eur(ce["cost_per_additional_employed"], lang)
+        )
+        values["low"] = em.per_language(lambda lang: _eur(ce["ci_low"], lang))
+        values["high"] = em.per_language(lambda lang: _eur(ce["ci_high"], lang))
         values["n"] = analysis.n_pilot
         values["matched"] = analysis.n_matched
         em.paragraphs(["costs.ce_scope", "costs.ce_intro", key], **values)
@@ -515,11 +515,11 @@ def _emit_effectiveness(analysis: CostsAnalysis, em: Emitter) -> None:
         )
         em.paragraph(
             key,
-            gross=_by_lang(em, lambda lang: _eur(ns["gross_savings"], lang)),
-            cost=_by_lang(em, lambda lang: _eur(ns["programme_cost_net"], lang)),
-            net=_by_lang(em, lambda lang: _eur(ns["net_savings"], lang)),
-            low=_by_lang(em, lambda lang: _eur(ns["ci_low"], lang)),
-            high=_by_lang(em, lambda lang: _eur(ns["ci_high"], lang)),
+            gross=em.per_language(lambda lang: _eur(ns["gross_savings"], lang)),
+            cost=em.per_language(lambda lang: _eur(ns["programme_cost_net"], lang)),
+            net=em.per_language(lambda lang: _eur(ns["net_savings"], lang)),
+            low=em.per_language(lambda lang: _eur(ns["ci_low"], lang)),
+            high=em.per_language(lambda lang: _eur(ns["ci_high"], lang)),
             months=analysis.treated_months,
         )
         res = EffectResults(
@@ -545,9 +545,9 @@ def _emit_target(analysis: CostsAnalysis, em: Emitter) -> None:
         em.paragraph("costs.no_target")
         return
     values: Mapping[str, Any] = {
-        "pct": _by_lang(em, lambda lang: fm.fmt_number(abs(target.target_pct), lang, 0)),
+        "pct": em.per_language(lambda lang: fm.fmt_number(abs(target.target_pct), lang, 0)),
         "base_year": str(target.base_year),
-        "amount": _by_lang(em, lambda lang: _eur(target.amount_eur, lang)),
+        "amount": em.per_language(lambda lang: _eur(target.amount_eur, lang)),
         "by": target.by[:4],
     }
     em.paragraph("costs.target_text", **values)

@@ -333,10 +333,6 @@ def response_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
     )
 
 
-def _by_lang(em: Emitter, fn: Any) -> dict[str, str]:
-    return {lang: fn(lang) for lang in em.languages}
-
-
 def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
     """Write the well-being section of the report."""
     em.section("wellbeing")
@@ -426,8 +422,8 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
     key = "wellbeing.dropouts_differ" if differing else "wellbeing.dropouts_similar"
     em.paragraph(
         key,
-        variables=_by_lang(
-            em, lambda lang: ", ".join(t(f"wellbeing.variable.{v}", lang) for v in differing)
+        variables=em.per_language(
+            lambda lang: ", ".join(t(f"wellbeing.variable.{v}", lang) for v in differing)
         ),
     )
     if not analysis.ipw.empty:
@@ -435,7 +431,7 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
         shift = float((ipw["mean_change_ipw"] - ipw["mean_change"]).abs().max())
         em.paragraph(
             "wellbeing.ipw_text",
-            shift=_by_lang(em, lambda lang: fm.fmt_number(shift, lang, 2)),
+            shift=em.per_language(lambda lang: fm.fmt_number(shift, lang, 2)),
         )
     em.paragraph("wellbeing.completers_note")
     labels = {
@@ -494,12 +490,12 @@ def _register_values(reg: RegisterResult, em: Emitter) -> dict[str, Any]:
     low = reg.loo_min if reg.loo_min is not None else math.nan
     high = reg.loo_max if reg.loo_max is not None else math.nan
     return {
-        "inference": _by_lang(em, lambda lang: t(f"wellbeing.inference.{method}", lang)),
-        "pretrend": _by_lang(
-            em, lambda lang: fm.fmt_pvalue(pre, lang) if pre is not None else fm.MISSING
+        "inference": em.per_language(lambda lang: t(f"wellbeing.inference.{method}", lang)),
+        "pretrend": em.per_language(
+            lambda lang: fm.fmt_pvalue(pre, lang) if pre is not None else fm.MISSING
         ),
-        "low": _by_lang(em, lambda lang: fm.fmt_number(low, lang, 2)),
-        "high": _by_lang(em, lambda lang: fm.fmt_number(high, lang, 2)),
+        "low": em.per_language(lambda lang: fm.fmt_number(low, lang, 2)),
+        "high": em.per_language(lambda lang: fm.fmt_number(high, lang, 2)),
     }
 
 
