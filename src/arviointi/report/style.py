@@ -11,7 +11,6 @@ the PDF, Finnish letters intact); math parsing is off so ``$`` in data labels is
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 from collections.abc import Iterator
@@ -112,11 +111,3 @@ def figure_to_svg(fig: Figure, *, id_prefix: str = "f") -> str:
     svg = _SVG_METADATA.sub("", svg, count=1)
     svg = _SVG_STYLE.sub("", svg)
     return _SVG_ID.sub(lambda m: f"{m.group(1)}{id_prefix}-{m.group(2)}", svg)
-
-
-def figure_to_png_base64(fig: Figure, dpi: int = 200) -> str:
-    """The figure as base64-encoded PNG."""
-    buffer = io.BytesIO()
-    with style_context():
-        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
