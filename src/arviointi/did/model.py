@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from arviointi.did.data import Prepared, demean, prepare
 from arviointi.did.results import DiDResults
@@ -36,6 +37,15 @@ from arviointi.inference import (
     vcov_cr1,
     vcov_hc1,
     wild_cluster_bootstrap,
+)
+from arviointi.inference.design import MIN_CLUSTERS_CR1
+from arviointi.inference.scaled import (
+    UnitNoise,
+    VarianceCheck,
+    cell_means,
+    scaled_donald_lang,
+    unit_noise,
+    variance_check,
 )
 from arviointi.results.base import InferenceInfo
 
@@ -88,6 +98,7 @@ def did(
     weights: str | None = None,
     inference: str = "auto",
     cluster: str | None = None,
+    size: str | None = None,
     alpha: float = 0.05,
     seed: int | None = None,
 ) -> DiDResults:
@@ -100,8 +111,13 @@ def did(
     inference : "auto" (default; see :func:`arviointi.inference.choose`), "classical",
         "robust" (HC1), "cluster" (CR1, fixest small-sample factor), "wild" (wild cluster
         restricted bootstrap), "permutation" (placebo-in-space), "conley_taber",
-        "donald_lang" (aggregated t test).
+        "donald_lang" (aggregated t test), "scaled_dl" (unit-scaled Donald-Lang, valid when
+        the treated unit is noisier than the comparisons), "conformal" (moving-block
+        permutation over time; see :mod:`arviointi.inference.scaled` and ``conformal``).
     cluster : cluster column (default: the unit in the panel form)
+    size : column with each unit's size (population or labour force); its pre-period mean
+        per cluster tells ``auto`` whether the treated units are smaller (so noisier) than
+        the comparisons when too few periods exist to measure their noise directly
     seed : seed of the random draws (wild bootstrap, large permutation sets)
     """
     if inference not in (*METHODS, "auto"):
@@ -122,6 +138,7 @@ def did(
         "weights": weights,
         "inference": inference,
         "cluster": cluster,
+        "size": size,
         "alpha": alpha,
         "seed": seed,
     }
@@ -137,10 +154,71 @@ def did(
         weights=weights,
         cluster=cluster,
     )
-    return fit_prepared(prep, spec)
+    sizes = _cluster_sizes(data, prep, size)
+    return fit_prepared(prep, spec, sizes=sizes)
 
 
-def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
+def _cluster_sizes(data: pd.DataFrame, prep: Prepared, size: str | None) -> Array | None:
+    """Per-cluster mean of the ``size`` column over the pre-period rows (None without one)."""
+    if size is None:
+        return None
+    if size not in prep.frame.columns and size not in data.columns:
+        raise ParamsError("did(size=...)", f"size column {size!r} not in the data")
+    if prep.cluster is None:
+        return None
+    frame = prep.frame if size in prep.frame.columns else data.loc[prep.frame.index]
+    vals = pd.to_numeric(frame[size], errors="coerce").to_numpy(dtype=float)
+    pre = prep.post == 0
+    G = len(prep.cluster_labels)
+    ok = pre & np.isfinite(vals)
+    s = np.bincount(prep.cluster[ok], weights=vals[ok], minlength=G)
+    n = np.bincount(prep.cluster[ok], minlength=G)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
+
+
+def panel_noise(prep: Prepared, covariate_coef: Array) -> UnitNoise | None:
+    """Per-cluster contrasts and noise scales of the covariate-adjusted outcome."""
+    if prep.cluster is None:
+        return None
+    r = prep.y - prep.X @ covariate_coef if prep.X.shape[1] else prep.y
+    time = prep.fe[1] if prep.form == "panel" else prep.post.astype(np.intp)
+    n_t = int(time.max()) + 1
+    wide = cell_means(r, prep.cluster, time, len(prep.cluster_labels), n_t, prep.weights)
+    post_t = np.zeros(n_t, dtype=bool)
+    post_t[time[prep.post > 0]] = True
+    return unit_noise(wide, prep.cluster_treated, post_t)
+
+
+def _sizes_support_dl(sizes: Array | None, treated: NDArray[np.bool_]) -> bool | None:
+    """True when the treated clusters are at least as large as the controls (harmonic means)."""
+    if sizes is None or not np.all(np.isfinite(sizes)) or np.any(sizes <= 0):
+        return None
+    hm = [len(x) / float(np.sum(1.0 / x)) for x in (sizes[treated], sizes[~treated])]
+    return bool(hm[0] >= hm[1])
+
+
+_NOISE_METHODS = ("scaled_dl", "conformal", "donald_lang", "permutation", "conley_taber")
+
+
+def _noise_based(method: str, noise: UnitNoise | None, estimate: float) -> InferenceOutcome:
+    """The unit-scaled Donald-Lang test or the conformal time permutation."""
+    from arviointi.inference.conformal import conformal_time
+
+    if noise is None:
+        raise DesignError(f"inference='{method}' needs clusters: give unit= or cluster=")
+    if method == "scaled_dl":
+        return scaled_donald_lang(noise, estimate)
+    d = np.nanmean(noise.series[noise.treated], axis=0)
+    if not np.isfinite(d).all():
+        raise DesignError(
+            "inference='conformal' needs the treated and control units in every period "
+            "(a balanced panel)"
+        )
+    return conformal_time(d, noise.post_t)
+
+
+def fit_prepared(prep: Prepared, spec: dict[str, Any], sizes: Array | None = None) -> DiDResults:
     """Fit the model on validated inputs (used by :func:`did` and the diagnostics)."""
     inference = str(spec["inference"])
     alpha = float(spec["alpha"])
@@ -175,7 +253,20 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
         n_treated = int(prep.frame[spec["group"]].sum())
         n_control = n - n_treated
         nested = 0
-    design = Design(n_treated, n_control, prep.n_pre, prep.n_post, clustered)
+    noise: UnitNoise | None = None
+    check: VarianceCheck | None = None
+    if clustered and (min(n_treated, n_control) < MIN_CLUSTERS_CR1 or inference in _NOISE_METHODS):
+        noise = panel_noise(prep, coef[1:])
+        check = variance_check(noise, sizes) if noise is not None else None
+    design = Design(
+        n_treated,
+        n_control,
+        prep.n_pre,
+        prep.n_post,
+        clustered,
+        variance=check,
+        sizes_support_dl=_sizes_support_dl(sizes, prep.cluster_treated) if clustered else None,
+    )
     method, reason, choice_warnings = choose(design, inference, alpha)
     warnings += choice_warnings
 
@@ -186,7 +277,12 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
         contrasts, has_both = cluster_contrasts(prep, coef[1:])
         contrast_series = pd.Series(contrasts, index=pd.Index(prep.cluster_labels), dtype=float)
         treated_mask = prep.cluster_treated
-        if not has_both.all() and method in ("donald_lang", "permutation", "conley_taber"):
+        if not has_both.all() and method in (
+            "donald_lang",
+            "permutation",
+            "conley_taber",
+            "scaled_dl",
+        ):
             warnings.append(
                 f"{int((~has_both).sum())} cluster(s) lack pre- or post-period rows and are "
                 "left out of the design-based inference"
@@ -251,6 +347,8 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
                 )
         elif method == "conley_taber":
             out = conley_taber(contrasts, treated_mask, estimate, seed=seed)
+        elif method in ("scaled_dl", "conformal"):
+            out = _noise_based(method, noise, estimate)
         else:
             out = donald_lang(contrasts, treated_mask, estimate)
             agg = out.details.get("aggregated_estimate")
@@ -268,17 +366,9 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any]) -> DiDResults:
             details["permutation_pvalue"] = perm.pvalue
             details["permutation_pvalue_floor"] = perm.details["pvalue_floor"]
 
-    if clustered and method != "none" and design.n_treated == 1:
-        from arviointi.did.diagnostics import variance_ratio_check
-
-        check = variance_ratio_check(prep, coef[1:])
-        details["treated_variance_ratio"] = check
-        if check is not None and not 0.5 <= check <= 2.0:
-            warnings.append(
-                f"the treated unit's pre-period residual SD is {check:.2f} times the median "
-                "control unit's: the equal-variance assumption of design-based inference "
-                "(Ferman and Pinto 2019) is doubtful and intervals may be too narrow or wide"
-            )
+    if check is not None:
+        details["variance_check"] = check.as_dict()
+        details["treated_variance_ratio"] = check.ratio
 
     # per-coefficient table (covariates): analytic SEs; cluster-robust when design-based
     if V is None:

@@ -36,11 +36,21 @@ def simulate_panel(
     n_treated: int = 1,
     sd: float = 1.0,
     treated_sd_factor: float = 1.0,
+    control_sd: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
-    """A long panel with columns ``unit``, ``period``, ``treated`` (0/1) and ``y``."""
+    """A long panel with columns ``unit``, ``period``, ``treated`` (0/1) and ``y``.
+
+    control_sd : (lowest, highest) noise SD of the controls, spread geometrically between
+        them (comparisons of mixed sizes); default: every control has ``sd``. The treated
+        units' SD is ``treated_sd_factor * sd``.
+    """
     N, T = n_treated + n_control, n_pre + n_post
-    e = ar1_errors(rng, N, T, rho, sd)
-    e[:n_treated] *= treated_sd_factor
+    e = ar1_errors(rng, N, T, rho, 1.0)
+    scale = np.full(N, float(sd))
+    scale[:n_treated] *= treated_sd_factor
+    if control_sd is not None:
+        scale[n_treated:] = np.geomspace(control_sd[0], control_sd[1], n_control)
+    e *= scale[:, None]
     a = rng.normal(size=N)[:, None]
     lam = np.cumsum(rng.normal(scale=0.3, size=T))[None, :]
     D = np.zeros((N, T))

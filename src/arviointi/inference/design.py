@@ -11,15 +11,21 @@ The rule used by :func:`choose` (``auto``), for a clustered design (a panel, or
 repeated cross-sections with a cluster identifier):
 
 * fewer than 2 control clusters: nothing valid -> ``"none"`` (no interval, warned);
-* fewer than ``MIN_CLUSTERS_CR1`` treated or control clusters -> ``"donald_lang"``: the
-  Donald and Lang (2007) aggregated test. Each cluster's outcome is collapsed to one
-  post-minus-pre contrast; a two-sample t test with ``G - 2`` degrees of freedom is exact
-  when the contrasts are normal with a common variance, whatever the serial correlation
-  within a cluster. With one treated unit it is the prediction interval of a new draw
-  from the controls' distribution. Its assumption (equal variance of the treated and
-  control contrasts) is checked by a diagnostic and warned about when doubtful
-  (Ferman and Pinto 2019);
-* otherwise (many treated AND many control clusters) -> ``"cluster"`` (CR1, t(G - 1)).
+* ``MIN_CLUSTERS_CR1`` or more treated AND control clusters -> ``"cluster"`` (CR1, t(G-1));
+* otherwise (one or few treated, or few controls) the treated units' noise decides, because
+  every few-cluster method borrows the treated units' variance from the controls:
+
+  - when each unit's own noise can be measured (``MIN_PRE_SCALE`` pre-periods and
+    ``MIN_PERIODS_SCALE`` periods) and the variance check shows the treated units are NO
+    noisier than the controls (the upper end of the ratio's interval <= 1), Donald-Lang's
+    common-variance assumption holds or errs on the safe side -> ``"donald_lang"``;
+  - when the noise can be measured but the treated units may be noisier -> ``"scaled_dl"``,
+    the unit-scaled test of :mod:`arviointi.inference.scaled`, valid whatever the ratio;
+  - when it cannot be measured (too few periods) but unit sizes show the treated units are
+    at least as large as the controls (harmonic mean), so no noisier under a variance that
+    falls with size (Ferman and Pinto 2019) -> ``"donald_lang"``;
+  - otherwise nothing valid can be said: the estimate without a p-value or interval
+    (``"none"``) and the reason.
 
 Unclustered designs (repeated cross-sections without a cluster id) get ``"robust"`` (HC1).
 """
@@ -28,20 +34,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arviointi.inference.registry import names_for
+from arviointi.inference.scaled import MIN_PERIODS_SCALE, MIN_PRE_SCALE, VarianceCheck
+
 #: fewest treated and control clusters for which CR1 is trusted by ``auto``
 MIN_CLUSTERS_CR1 = 15
 #: fewest treated and control clusters for which the wild cluster bootstrap is trusted
 MIN_CLUSTERS_WILD = 6
 
-METHODS = (
-    "classical",
-    "robust",
-    "cluster",
-    "wild",
-    "permutation",
-    "conley_taber",
-    "donald_lang",
-)
+#: the methods ``did()`` accepts (one list: :mod:`arviointi.inference.registry`)
+METHODS = names_for("did")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,17 @@ class Design:
     n_pre: int = 0
     n_post: int = 0
     clustered: bool = True
+    variance: VarianceCheck | None = None
+    sizes_support_dl: bool | None = None
+
+    @property
+    def scale_measurable(self) -> bool:
+        """Enough periods to measure every unit's own noise (the unit-scaled test)."""
+        return (
+            self.n_pre >= MIN_PRE_SCALE
+            and self.n_pre + self.n_post >= MIN_PERIODS_SCALE
+            and self.n_control >= 2
+        )
 
     @property
     def n_clusters(self) -> int:
@@ -78,6 +91,9 @@ class Design:
             "n_post": self.n_post,
             "clustered": self.clustered,
         }
+
+    def variance_text(self) -> str:
+        return f"; {self.variance.describe()}" if self.variance is not None else ""
 
 
 def _facts(design: Design) -> str:
@@ -119,19 +135,7 @@ def choose(
             )
             return "none", f"{facts}: too few clusters for any valid inference", warnings
         if few < MIN_CLUSTERS_CR1:
-            reason = (
-                f"{facts}: too few {'treated' if nt <= nc else 'control'} clusters for "
-                f"cluster-robust errors (need >= {MIN_CLUSTERS_CR1} of each); Donald-Lang "
-                f"aggregated t test with {design.n_clusters - 2} df, exact under normal "
-                "cluster contrasts with a common variance and any serial correlation"
-            )
-            if nt == 1:
-                floor = design.permutation_floor
-                reason += (
-                    f"; placebo-in-space permutation alone has a p-value floor of {floor:.3g}"
-                    + (f" and allows no {alpha:g}-level test" if floor > alpha else "")
-                )
-            return "donald_lang", reason, warnings
+            return _few_clusters(design, facts, alpha, warnings)
         return (
             "cluster",
             f"{facts}: enough treated and control clusters for CR1 cluster-robust errors, t(G-1)",
@@ -166,6 +170,74 @@ def choose(
             f"inference='conley_taber' with {facts}: Conley-Taber is asymptotic in the number "
             "of controls; with fewer than 20 its intervals under-cover"
         )
+    if requested in ("donald_lang", "conley_taber", "permutation") and (
+        design.variance is not None and design.variance.treated_noisier
+    ):
+        warnings.append(
+            f"inference='{requested}' with {facts}{design.variance_text()}: the method "
+            "borrows the treated unit's variance from the comparisons and over-rejects when "
+            "the treated unit is noisier (Ferman and Pinto 2019); use inference='auto'"
+        )
+    if requested == "scaled_dl" and not design.scale_measurable:
+        warnings.append(
+            f"inference='scaled_dl' with {facts}: too few periods to measure each unit's own "
+            f"noise (needs >= {MIN_PRE_SCALE} pre-periods and >= {MIN_PERIODS_SCALE} in all)"
+        )
+    if requested == "conformal" and design.n_pre + design.n_post < 40:
+        warnings.append(
+            f"inference='conformal' with {facts}: the time permutations are only "
+            "approximately valid, and over-reject with strong serial correlation in a short "
+            "series (docs/inference-size-power.md)"
+        )
     if requested == "donald_lang" and design.n_clusters < 3:
         warnings.append(f"inference='donald_lang' with {facts}: needs at least 3 clusters")
     return requested, f"{facts}: requested explicitly", warnings
+
+
+def _few_clusters(
+    design: Design, facts: str, alpha: float, warnings: list[str]
+) -> tuple[str, str, list[str]]:
+    """The ``auto`` rule with one or few treated (or control) clusters."""
+    nt, nc = design.n_treated, design.n_control
+    few = f"too few {'treated' if nt <= nc else 'control'} clusters for cluster-robust errors"
+    check = design.variance
+    if design.scale_measurable and check is not None:
+        if check.treated_not_noisier:
+            return (
+                "donald_lang",
+                f"{facts}: {few}; {check.describe()}, so the treated unit is no noisier than "
+                "the comparisons and the Donald-Lang t test on the units' before-after "
+                f"changes ({design.n_clusters - 2} df) is exact or errs on the safe side",
+                warnings,
+            )
+        return (
+            "scaled_dl",
+            f"{facts}: {few}; {check.describe()}, so the Donald-Lang common-variance "
+            "assumption cannot be trusted; each unit's before-after change is scaled by its own "
+            "month-to-month noise (unit-scaled Donald-Lang test, "
+            f"t with {nc - 1} df), which stays valid whatever the ratio",
+            warnings,
+        )
+    if design.sizes_support_dl:
+        return (
+            "donald_lang",
+            f"{facts}: {few}; too few periods to measure each unit's own noise, but the treated "
+            "units are at least as large as the comparisons (harmonic mean of the sizes), so "
+            "no noisier if noise falls with size; Donald-Lang t test "
+            f"({design.n_clusters - 2} df)",
+            warnings,
+        )
+    why = (
+        f"{facts}: {few}, and too few periods (needs >= {MIN_PRE_SCALE} before the start and "
+        f">= {MIN_PERIODS_SCALE} in all) to measure how noisy the treated unit is compared with "
+        "the comparisons"
+        + (
+            "; the unit sizes say it is smaller, so noisier"
+            if design.sizes_support_dl is False
+            else "; no unit sizes were given either"
+        )
+        + ". Every available test would borrow the treated unit's variance from the "
+        "comparisons, so no p-value or interval is reported"
+    )
+    warnings.append(why)
+    return "none", why, warnings
