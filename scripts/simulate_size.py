@@ -232,7 +232,8 @@ def document(
             "",
             "Regenerate: `.venv/bin/python scripts/simulate_size.py --reps "
             f"{reps} --ref-reps {ref_reps} --seed {seed} --jobs 2` "
-            f"({seconds / 60:.0f} min here). Design: one treated unit whose noise SD is 1-4 times the comparisons' typical SD, comparisons of mixed "
+            f"({seconds / 60:.0f} min here). Design: one treated unit whose noise SD is 1-4 "
+            "times the comparisons' typical SD, comparisons of mixed "
             "sizes (SD 0.5 to 2, spread geometrically), AR(1) errors, unit effects and a common "
             "random-walk period effect; the pilot starts half way through 24 or 48 months. "
             f"{reps} replications per cell ({ref_reps} for the reference methods conformal, "
@@ -245,7 +246,8 @@ def document(
             "## Summary",
             "",
             f"- `auto` reported a p-value in {s['auto_cells']} of {s['cells']} cells and "
-            f"rejected a true null {100 * s['auto_min']:.1f}-{100 * s['auto_max']:.1f} % of the time "
+            f"rejected a true null {100 * s['auto_min']:.1f}-{100 * s['auto_max']:.1f} % "
+            "of the time "
             "(goal 3-7 % in every cell).",
             f"- Donald-Lang alone, the old `auto`, rejects up to {100 * s['dl_max']:.1f} %, and at "
             f"least {100 * s['dl_max_noisy']:.1f} % in every cell with a noisier treated unit.",
