@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 
 from arviointi.did.data import Prepared, prepare
-from arviointi.did.model import fit_prepared
+from arviointi.did.model import fit_prepared, panel_noise
 from arviointi.did.simulation import simulate_panel
+from arviointi.inference import donald_lang
+from arviointi.inference.scaled import scaled_donald_lang
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "inference-size-power.md"
@@ -94,6 +96,28 @@ def fast_prepared(panel: pd.DataFrame, n_pre: int, n_units: int, n_periods: int)
     )
 
 
+def kernel_outcomes(
+    prep: Prepared, auto: Any
+) -> dict[str, tuple[float | None, tuple[float, float]]]:
+    """Donald-Lang and unit-scaled Donald-Lang on the fit behind ``auto``: the same kernels
+    ``fit_prepared`` calls for ``inference="donald_lang"`` / ``"scaled_dl"`` (faster than
+    refitting; ``tests/test_size_power.py`` checks they agree with the full fits)."""
+    from scipy import stats
+
+    est = auto.estimate
+    out: dict[str, tuple[float | None, tuple[float, float]]] = {}
+    c = auto.contrasts.to_numpy()
+    dl = donald_lang(c, prep.cluster_treated, est)
+    noise = panel_noise(prep, np.zeros(0))
+    assert noise is not None
+    sc = scaled_donald_lang(noise, est)
+    for name, o in (("donald_lang", dl), ("scaled_dl", sc)):
+        q = float(stats.t.ppf(0.975, o.df)) if o.df else math.nan
+        se = o.se if o.se is not None else math.nan
+        out[name] = (o.pvalue, (est - q * se, est + q * se))
+    return out
+
+
 def run_cell(args: tuple[int, int, float, int, int, int, int]) -> dict[str, Any]:
     """Size and power of every method in one cell of the grid (the reference methods on the
     first ``ref_reps`` replications only)."""
@@ -129,16 +153,19 @@ def run_cell(args: tuple[int, int, float, int, int, int, int]) -> dict[str, Any]
                 cluster=None,
             )
             assert np.array_equal(slow.y, prep.y) and np.array_equal(slow.post, prep.post)
-        for m in METHODS if rep < ref_reps else CORE:
-            ran[m] += 1
+        auto = fit_prepared(prep, {**SPEC, "inference": "auto", "seed": rep})
+        chose[auto.inference.method] = chose.get(auto.inference.method, 0) + 1
+        outcomes = {"auto": (auto.pvalue, auto.conf_int(0.05))}
+        outcomes.update(kernel_outcomes(prep, auto))
+        for m in REFERENCE if rep < ref_reps else ():
             res = fit_prepared(prep, {**SPEC, "inference": m, "seed": int(rng.integers(2**31))})
-            if m == "auto":
-                chose[res.inference.method] = chose.get(res.inference.method, 0) + 1
-            if res.pvalue is None:
+            outcomes[m] = (res.pvalue, res.conf_int(0.05))
+        for m, (pvalue, (lo, hi)) in outcomes.items():
+            ran[m] += 1
+            if pvalue is None:
                 continue
             reported[m] += 1
-            hits[(m, 0)] += res.pvalue <= 0.05
-            lo, hi = res.conf_int(0.05)
+            hits[(m, 0)] += pvalue <= 0.05
             for k in EFFECTS:
                 delta = k * noise
                 if math.isnan(lo) or math.isnan(hi):
