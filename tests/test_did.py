@@ -166,10 +166,18 @@ def one_treated() -> pd.DataFrame:
 
 
 def test_auto_with_one_treated_unit(one_treated: pd.DataFrame) -> None:
-    r = did(one_treated, "y", unit="unit", time="period", treatment="treated")
+    auto = did(one_treated, "y", unit="unit", time="period", treatment="treated")
+    # equal noise but 4 controls: the variance check cannot show the treated unit is no
+    # noisier, so auto uses the unit-scaled test and says why
+    assert auto.inference.method == "scaled_dl" and auto.inference.df == 3
+    assert "times the comparisons'" in auto.inference.reason
+    check = auto.inference.details["variance_check"]
+    assert check["low"] < 1 < check["high"]
+    r = did(
+        one_treated, "y", unit="unit", time="period", treatment="treated", inference="donald_lang"
+    )
     assert r.inference.method == "donald_lang"
     assert r.inference.df == 3
-    assert "floor of 0.2" in r.inference.reason
     assert r.inference.details["permutation_pvalue_floor"] == pytest.approx(0.2)
     assert r.inference.details["permutation_pvalue"] in (0.2, 0.4, 0.6, 0.8, 1.0)
     assert r.inference.details["design"] == {
@@ -235,14 +243,19 @@ def test_pretrend_test_finds_planted_trend() -> None:
     assert r1["df"] == 7
 
 
-def test_noisier_treated_unit_is_warned_about() -> None:
+def test_noisier_treated_unit_gets_the_scaled_test_and_explicit_dl_is_warned() -> None:
     rng = np.random.default_rng(12)
     df = simulate_panel(rng, n_control=8, n_pre=48, n_post=12, rho=0.5, treated_sd_factor=4.0)
-    r = did(df, "y", unit="unit", time="period", treatment="treated")
+    kw = {"unit": "unit", "time": "period", "treatment": "treated"}
+    r = did(df, "y", **kw)
     assert r.inference.details["treated_variance_ratio"] > 2
-    assert any("Ferman and Pinto" in w for w in r.warnings)
+    assert r.inference.details["variance_check"]["low"] > 1
+    assert r.inference.method == "scaled_dl" and "cannot be trusted" in r.inference.reason
+    dl = did(df, "y", inference="donald_lang", **kw)
+    assert any("Ferman and Pinto" in w for w in dl.warnings)
+    assert r.se > 2 * dl.se  # the scaled test sees the treated unit's own noise
     same = simulate_panel(rng, n_control=8, n_pre=48, n_post=12, rho=0.5)
-    r0 = did(same, "y", unit="unit", time="period", treatment="treated")
+    r0 = did(same, "y", inference="donald_lang", **kw)
     assert 0.5 <= r0.inference.details["treated_variance_ratio"] <= 2
     assert not any("Ferman and Pinto" in w for w in r0.warnings)
 
@@ -263,7 +276,15 @@ def test_2x2_repeated_cross_sections_with_few_district_clusters() -> None:
                     }
                 )
     df = pd.DataFrame(rows)
-    r = did(df, "y", group="g", post="p", cluster="district")
+    auto = did(df, "y", group="g", post="p", cluster="district")
+    # one period before and after: each district's own noise cannot be measured, and no
+    # sizes were given, so auto refuses instead of borrowing the pilot's variance
+    assert auto.inference.method == "none" and auto.pvalue is None
+    assert "too few periods" in auto.inference.reason
+    assert all(math.isnan(v) for v in auto.conf_int())
+    sized = did(df.assign(n=100), "y", group="g", post="p", cluster="district", size="n")
+    assert sized.inference.method == "donald_lang"  # equal sizes: the assumption holds
+    r = did(df, "y", group="g", post="p", cluster="district", inference="donald_lang")
     assert r.inference.method == "donald_lang" and r.inference.df == 4
     m = df.groupby(["district", "p"])["y"].mean().unstack()
     c = m[1] - m[0]

@@ -118,10 +118,10 @@ def test_window_bins_endpoints() -> None:
 
 def test_one_treated_unit_permutation_on_request() -> None:
     df = panel(n_units=13, cohorts=(6, *([None] * 12)), effect=5.0, growth=0.0, seed=5)
-    # "auto" uses Donald-Lang here (tests/test_event_study_donald_lang.py); permutation
-    # is still available on request
+    # "auto" uses (unit-scaled) Donald-Lang here (tests/test_event_study_donald_lang.py);
+    # permutation is still available on request
     auto = event_study(df, "y", unit="unit", time="year", treatment="d")
-    assert auto.inference.method == "donald_lang" and auto.se is not None
+    assert auto.inference.method in ("donald_lang", "scaled_dl") and auto.se is not None
     res = event_study(df, "y", unit="unit", time="year", treatment="d", inference="permutation")
     assert res.inference.method == "permutation"
     assert res.se is None and np.isnan(res.conf_int()[0])

@@ -73,7 +73,7 @@ def treated_mask(df: pd.DataFrame, index: pd.Index) -> np.ndarray:
 @pytest.mark.parametrize("n_treated", [1, 3])
 def test_coefficients_are_unit_contrast_differences_and_match_twfe(n_treated: int) -> None:
     df = ar1_panel(9, n_treated=n_treated, effects={0: 1.0, 3: 2.0}, seed=1)
-    res = event_study(df, "y", unit="unit", time="year", treatment="d")
+    res = event_study(df, "y", unit="unit", time="year", treatment="d", inference="donald_lang")
     assert res.inference.method == "donald_lang"
     twfe = event_study(df, "y", unit="unit", time="year", treatment="d", inference="classical")
     bins = {k: [k] for k in range(-START, 16 - START)}
@@ -84,7 +84,9 @@ def test_coefficients_are_unit_contrast_differences_and_match_twfe(n_treated: in
     assert np.allclose(ours.to_numpy(), by_hand[ours.index].to_numpy(), atol=1e-10)
     assert np.allclose(ours.to_numpy(), twfe.coefficients["coef"].to_numpy(), atol=1e-10)
     # binned window: end bins average the relative times beyond them
-    res_w = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-4, 2))
+    res_w = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-4, 2)
+    )
     bins_w = {-4: list(range(-START, -3)), -3: [-3], -2: [-2], -1: [-1], 0: [0], 1: [1]}
     bins_w[2] = list(range(2, 16 - START))
     zw = contrasts_by_hand(df, bins_w, -1)
@@ -99,7 +101,9 @@ def test_coefficients_are_unit_contrast_differences_and_match_twfe(n_treated: in
 @pytest.mark.parametrize("n_treated", [1, 2])
 def test_se_t_and_df_match_statsmodels_ols_on_treated_dummy(n_treated: int) -> None:
     df = ar1_panel(12, n_treated=n_treated, effects={0: 1.5, 1: 1.0}, seed=2)
-    res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-5, 3))
+    res = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-5, 3)
+    )
     bins = {-5: list(range(-START, -4)), **{k: [k] for k in range(-4, 3)}}
     bins[3] = list(range(3, 16 - START))
     z = contrasts_by_hand(df, bins, -1).drop(columns=-1)
@@ -133,7 +137,9 @@ def test_se_t_and_df_match_statsmodels_ols_on_treated_dummy(n_treated: int) -> N
 
 def test_hotelling_pretrend_matches_statsmodels_manova() -> None:
     df = ar1_panel(10, n_treated=2, seed=3)
-    res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-4, 2))
+    res = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-4, 2)
+    )
     bins = {-4: list(range(-START, -3)), -3: [-3], -2: [-2], -1: [-1]}
     z = contrasts_by_hand(df, bins, -1).drop(columns=-1)
     data = pd.DataFrame(z.to_numpy(), columns=["m4", "m3", "m2"])
@@ -150,7 +156,9 @@ def test_hotelling_pretrend_matches_statsmodels_manova() -> None:
 
 def test_permutation_cross_check_equals_permutation_route() -> None:
     df = ar1_panel(11, seed=4, effects={0: 0.5})
-    auto = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-4, 3))
+    auto = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-4, 3)
+    )
     perm = event_study(
         df, "y", unit="unit", time="year", treatment="d", window=(-4, 3), inference="permutation"
     )
@@ -160,13 +168,15 @@ def test_permutation_cross_check_equals_permutation_route() -> None:
         perm.pretrend["pvalue"], abs=1e-12
     )
     assert auto.inference.details["permutation_draws"] == 12
-    assert "Donald-Lang" in auto.inference.reason and "Hotelling" in auto.inference.reason
+    assert auto.inference.method == "donald_lang" and auto.pretrend["method"].startswith(
+        "Hotelling"
+    )
 
 
 def test_three_treated_random_draws_cross_check_equals_permutation_route() -> None:
     df = ar1_panel(15, n_treated=3, seed=5)
     kw: dict[str, Any] = {"unit": "unit", "time": "year", "treatment": "d", "window": (-3, 2)}
-    auto = event_study(df, "y", n_permutations=199, **kw)  # C(18, 3) > 199: random draws
+    auto = event_study(df, "y", n_permutations=199, inference="donald_lang", **kw)  # C(18, 3) > 199
     perm = event_study(df, "y", n_permutations=199, inference="permutation", **kw)
     assert auto.inference.details["permutation_draws"] == 200
     assert auto.inference.details["permutation_pretrend_pvalue"] == pytest.approx(
@@ -176,7 +186,7 @@ def test_three_treated_random_draws_cross_check_equals_permutation_route() -> No
 
 def test_too_many_leads_for_hotelling_falls_back_to_permutation_p() -> None:
     df = ar1_panel(8, seed=6)  # 9 units, 9 leads (-10..-2): not fewer than G - 2 = 7
-    res = event_study(df, "y", unit="unit", time="year", treatment="d")
+    res = event_study(df, "y", unit="unit", time="year", treatment="d", inference="donald_lang")
     assert res.inference.method == "donald_lang"
     assert res.pretrend["method"].startswith("permutation")
     assert res.pretrend["pvalue"] == res.inference.details["permutation_pretrend_pvalue"]
@@ -188,7 +198,9 @@ def test_collinear_leads_fall_back_to_permutation_p() -> None:
     df = ar1_panel(10, seed=11)
     pre = df["year"] < 2000 + START
     df.loc[pre, "y"] = df.loc[pre, "unit"].str[1:].astype(float)  # leads: no variation
-    res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-3, 2))
+    res = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-3, 2)
+    )
     assert (
         res.pretrend["method"].startswith("permutation") and "collinear" in res.pretrend["method"]
     )
@@ -215,7 +227,9 @@ def test_unbalanced_or_staggered_keep_permutation_with_warning() -> None:
 
 def test_sensitivity_bounds_run_on_donald_lang_covariance() -> None:
     df = ar1_panel(12, seed=9, effects={0: 1.0, 1: 1.0, 2: 1.0})
-    res = event_study(df, "y", unit="unit", time="year", treatment="d", window=(-4, 2))
+    res = event_study(
+        df, "y", unit="unit", time="year", treatment="d", inference="donald_lang", window=(-4, 2)
+    )
     tab = smoothness_bounds(res, [0.0, 0.1])
     # se of the bias-adjusted target from OLS of the unit's adjusted contrast on the dummy
     bins = {-2: [-2], -1: [-1], 0: [0], 1: [1], 2: list(range(2, 16 - START))}

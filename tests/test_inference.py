@@ -163,8 +163,22 @@ def test_conley_taber_one_treated_enumerates_control_residuals() -> None:
 
 
 def test_choose_auto_and_warnings() -> None:
-    m, reason, w = choose(Design(1, 4, 60, 24))
-    assert m == "donald_lang" and "floor of 0.2" in reason and not w
+    from arviointi.inference.scaled import VarianceCheck
+
+    m, reason, w = choose(Design(1, 4, 60, 24))  # no variance check: nothing valid
+    assert m == "none" and "too few periods" not in reason and w
+    calm = VarianceCheck(0.6, 0.4, 0.9, 0.5, 50.0, 200.0)
+    noisy = VarianceCheck(2.0, 1.4, 3.0, 0.5, 50.0, 200.0)
+    unsure = VarianceCheck(1.0, 0.7, 1.4, 0.5, 50.0, 200.0)
+    assert choose(Design(1, 4, 60, 24, variance=calm))[0] == "donald_lang"
+    assert choose(Design(1, 4, 60, 24, variance=unsure))[0] == "scaled_dl"
+    m, reason, w = choose(Design(1, 4, 60, 24, variance=noisy))
+    assert m == "scaled_dl" and "2.00 times" in reason and not w
+    assert choose(Design(1, 4, 1, 1, sizes_support_dl=True))[0] == "donald_lang"
+    m, reason, w = choose(Design(1, 4, 1, 1, sizes_support_dl=False))
+    assert m == "none" and "smaller, so noisier" in reason
+    _, _, w = choose(Design(1, 4, 60, 24, variance=noisy), "donald_lang")
+    assert any("Ferman and Pinto" in x for x in w)
     assert choose(Design(20, 30, 5, 5))[0] == "cluster"
     assert choose(Design(300, 400, 1, 1, clustered=False))[0] == "robust"
     assert choose(Design(1, 1, 10, 10))[0] == "none"

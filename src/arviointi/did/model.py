@@ -43,6 +43,7 @@ from arviointi.inference.scaled import (
     UnitNoise,
     VarianceCheck,
     cell_means,
+    nan_mean_rows,
     scaled_donald_lang,
     unit_noise,
     variance_check,
@@ -209,7 +210,7 @@ def _noise_based(method: str, noise: UnitNoise | None, estimate: float) -> Infer
         raise DesignError(f"inference='{method}' needs clusters: give unit= or cluster=")
     if method == "scaled_dl":
         return scaled_donald_lang(noise, estimate)
-    d = np.nanmean(noise.series[noise.treated], axis=0)
+    d = nan_mean_rows(noise.series[noise.treated].T)
     if not np.isfinite(d).all():
         raise DesignError(
             "inference='conformal' needs the treated and control units in every period "

@@ -57,12 +57,31 @@ from arviointi.event_study.panel import (
     require_unique,
 )
 from arviointi.event_study.results import EventStudyResults
+from arviointi.event_study.scaled import scaled_event_study
 from arviointi.event_study.twfe import twfe_ols
 from arviointi.inference import Design, choose, vcov_classical, vcov_cr1, vcov_hc1
+from arviointi.inference.registry import names_for
+from arviointi.inference.scaled import UnitNoise, cell_means, unit_noise, variance_check
 from arviointi.results.base import InferenceInfo
 
 FloatArray = NDArray[np.float64]
-EXPLICIT = ("cluster", "robust", "classical", "permutation", "donald_lang")
+EXPLICIT = names_for("event_study")
+
+
+def _pre_noise(
+    y: FloatArray,
+    unit_codes: NDArray[np.intp],
+    time_codes: NDArray[np.intp],
+    is_treated: NDArray[np.bool_],
+    period_bin: FloatArray,
+) -> UnitNoise | None:
+    """Unit contrasts and pre-period noise scales on a balanced panel (None if unmeasurable)."""
+    n_u, n_t = len(is_treated), int(time_codes.max()) + 1
+    wide = cell_means(y, unit_codes, time_codes, n_u, n_t)
+    post_t = np.asarray(period_bin >= 0, dtype=bool)
+    if int((~post_t).sum()) < 3 or (~is_treated).sum() < 2:
+        return None
+    return unit_noise(wide, is_treated, post_t, pre_only=True)
 
 
 def _event_dummies(rel: FloatArray, levels: list[int]) -> FloatArray:
@@ -101,7 +120,8 @@ def event_study(
     treatment : 0/1 column, absorbing (once 1 stays 1)
     window : (lo, hi) relative times kept; outside ones are binned into the end points
     reference : omitted relative time (normalised to 0), default -1
-    inference : "auto", "cluster", "robust", "classical", "permutation" or "donald_lang"
+    inference : "auto", "cluster", "robust", "classical", "permutation", "donald_lang" or
+        "scaled_dl" (unit-scaled Donald-Lang: valid when the treated unit is noisier)
     bands : "pointwise" or "uniform" (sup-t over all non-reference coefficients)
 
     Example
@@ -181,19 +201,34 @@ def event_study(
     c_post = post_mask / post_mask.sum()
     estimate = float(c_post @ beta)
 
+    dl_obstacle = eligibility(
+        units_codes, time_codes, n_starts=int(start.nunique()), n_controls=len(control_units)
+    )
+    is_treated = np.isin(np.asarray(unit_labels, dtype=object), treated_units)
+    period_bin = np.full(n_times, np.nan)
+    noise = None
+    if dl_obstacle is None:
+        period_bin[time_codes] = rel_times(np.full(n, float(start.iloc[0])))
+        noise = _pre_noise(y, units_codes, time_codes, is_treated, period_bin)
     design = Design(
         n_treated=len(treated_units),
         n_control=len(control_units),
         n_pre=int(sum(k < 0 for k in observed)),
         n_post=int(sum(k >= 0 for k in observed)),
-    )
-    dl_obstacle = eligibility(
-        units_codes, time_codes, n_starts=int(start.nunique()), n_controls=len(control_units)
+        variance=variance_check(noise) if noise is not None else None,
     )
     if inference == "auto":
         chosen, reason, choose_warn = choose(design, "auto", alpha)
         warnings += choose_warn
-        if chosen not in ("cluster", "robust", "classical"):
+        if chosen == "none" and dl_obstacle is None:
+            pass
+        elif chosen == "scaled_dl" and dl_obstacle is None:
+            reason += (
+                "; event study: each unit collapsed to its vector of contrasts y_k - y_ref "
+                "relative to the control mean and scaled by its own pre-period noise, pointwise "
+                f"t({len(control_units) - 1}) and a Hotelling T^2 pre-trend test"
+            )
+        elif chosen not in ("cluster", "robust", "classical"):
             if not control_units:
                 reason += (
                     f"; '{chosen}' has no per-coefficient form for an event study and without "
@@ -212,7 +247,7 @@ def event_study(
                     "the sum of squared leads is kept in the details as a cross-check"
                 )
             else:
-                if chosen == "donald_lang":
+                if chosen in ("donald_lang", "scaled_dl", "none") and dl_obstacle is not None:
                     warnings.append(
                         f"Donald-Lang event-study intervals need a balanced panel with one "
                         f"adoption date; this design has {dl_obstacle}, so the adoption times "
@@ -229,9 +264,9 @@ def event_study(
         chosen = inference
         _, reason, choose_warn = choose(design, inference, alpha)
         warnings += choose_warn
-        if inference == "donald_lang" and dl_obstacle is not None:
+        if inference in ("donald_lang", "scaled_dl") and dl_obstacle is not None:
             raise DesignError(
-                f"{source}: inference='donald_lang' for an event study needs a balanced "
+                f"{source}: inference='{inference}' for an event study needs a balanced "
                 f"panel with one adoption date and >= 2 never-treated units; this design has "
                 f"{dl_obstacle}"
             )
@@ -334,11 +369,19 @@ def event_study(
             "permutation inference: p-values only, no standard errors or intervals "
             f"(p-value floor {1 / denom:.3g})"
         )
+    elif chosen == "scaled_dl":
+        assert noise is not None
+        dl = scaled_event_study(
+            noise, period_bin, levels, reference, pre_mask, alpha=alpha, bands=bands, seed=seed
+        )
+        vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
+        est_se = float(np.sqrt(c_post @ vcov @ c_post))
+        est_p = float(2 * stats.t.sf(abs(estimate / est_se), df)) if est_se > 0 else None
+        pretrend = dl.pretrend
+        details.update(dl.details)
+        details["max_abs_diff_twfe"] = float(np.max(np.abs(dl.beta - beta)))
     elif chosen == "donald_lang":
-        period_bin = np.full(n_times, np.nan)
-        period_bin[time_codes] = rel_times(np.full(n, float(start.iloc[0])))
         z = unit_contrasts(y, units_codes, time_codes, period_bin, levels, reference)
-        is_treated = np.isin(np.asarray(unit_labels, dtype=object), treated_units)
         dl = donald_lang_event_study(z, is_treated, pre_mask, alpha=alpha, bands=bands, seed=seed)
         vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
         est_se = float(np.sqrt(c_post @ vcov @ c_post))

@@ -227,10 +227,14 @@ def _few_clusters(
             f"({design.n_clusters - 2} df)",
             warnings,
         )
+    unmeasured = (
+        "the units' own noise could not be measured from the data"
+        if design.scale_measurable
+        else f"too few periods (needs >= {MIN_PRE_SCALE} before the start and "
+        f">= {MIN_PERIODS_SCALE} in all) to measure how noisy the treated unit is"
+    )
     why = (
-        f"{facts}: {few}, and too few periods (needs >= {MIN_PRE_SCALE} before the start and "
-        f">= {MIN_PERIODS_SCALE} in all) to measure how noisy the treated unit is compared with "
-        "the comparisons"
+        f"{facts}: {few}, and {unmeasured} compared with the comparisons"
         + (
             "; the unit sizes say it is smaller, so noisier"
             if design.sizes_support_dl is False

@@ -113,10 +113,17 @@ def _segment_stats(
     """Per unit: count, mean and sum of squared deviations of the finite cells in ``mask``."""
     x = np.where(mask[None, :], series, np.nan)
     n = np.isfinite(x).sum(axis=1).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(x, axis=1) / np.where(n > 0, n, 1.0), np.nan)
-    ss = np.nansum((x - mean[:, None]) ** 2, axis=1)
+    mean = nan_mean_rows(x)
+    dev = x - mean[:, None]
+    ss = np.where(np.isfinite(dev), dev**2, 0.0).sum(axis=1)
     return n, mean, ss
+
+
+def nan_mean_rows(x: FloatArray) -> FloatArray:
+    """Row means over the finite cells (NaN for a row without any), without warnings."""
+    n = np.isfinite(x).sum(axis=1)
+    total = np.where(np.isfinite(x), x, 0.0).sum(axis=1)
+    return np.asarray(np.where(n > 0, total / np.maximum(n, 1), np.nan), dtype=np.float64)
 
 
 def pooled_rho(series: FloatArray, post_t: BoolArray, units: BoolArray) -> float:
@@ -128,7 +135,7 @@ def pooled_rho(series: FloatArray, post_t: BoolArray, units: BoolArray) -> float
         x = series[units][:, seg]
         if x.shape[1] < 3:
             continue
-        d = x - np.nanmean(x, axis=1, keepdims=True)
+        d = x - nan_mean_rows(x)[:, None]
         a, b = d[:, :-1], d[:, 1:]
         ok = np.isfinite(a) & np.isfinite(b)
         num += float(np.sum(np.where(ok, a * b, 0.0)))
