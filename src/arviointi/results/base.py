@@ -165,6 +165,7 @@ class EffectResults:
             "n_control": self.n_control,
             "true_effect": clean(true_effect),
             "warnings": list(self.warnings),
+            "variance_check": _variance_record(self.inference.details.get("variance_check")),
         }
 
     def summary(self) -> str:
@@ -211,3 +212,14 @@ class EffectResults:
             parts.append(f"<ul class='warnings'>{items}</ul>")
         parts.append("</div>")
         return "".join(parts)
+
+
+def _variance_record(check: Any) -> dict[str, float | None] | None:
+    """The treated-vs-comparison noise ratio and its interval, rounded for results.json."""
+    if not isinstance(check, dict):
+        return None
+    out: dict[str, float | None] = {}
+    for key in ("ratio", "low", "high", "size_ratio"):
+        v = check.get(key)
+        out[key] = None if v is None or not np.isfinite(v) else round(float(v), 6)
+    return out

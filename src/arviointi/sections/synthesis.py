@@ -287,6 +287,40 @@ def _diagnostic_row(r: Mapping[str, Any], alpha: float) -> dict[str, Any] | None
     return {"assumption": key, "outcome": _label(r), "evidence": evidence, "status": status}
 
 
+def _noise_row(r: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Assumptions-log row for the variance check: is the pilot area noisier than the
+    comparisons, and which inference did that lead to (issue: Donald-Lang's common variance)."""
+    check = r.get("variance_check")
+    if not isinstance(check, Mapping) or check.get("ratio") is None:
+        return None
+    method = str(r.get("inference"))
+    evidence = {
+        lang: t(
+            "synthesis.evidence.noise",
+            lang,
+            ratio=fm.fmt_number(check["ratio"], lang, 2),
+            interval=fm.fmt_interval(check.get("low"), check.get("high"), lang, 2),
+            method=t(f"synthesis.inference_short.{method}", lang)
+            if has_message(f"synthesis.inference_short.{method}", lang)
+            else method,
+        )
+        for lang in ("fi", "en")
+    }
+    low, high = check.get("low"), check.get("high")
+    if low is not None and low > 1:
+        status = "evidence_against"
+    elif high is not None and high <= 1:
+        status = "no_evidence_against"
+    else:
+        status = "not_tested" if low is None else "information"
+    return {
+        "assumption": "equal_noise",
+        "outcome": _label(r),
+        "evidence": evidence,
+        "status": status,
+    }
+
+
 def assumptions_log(records: Sequence[Mapping[str, Any]], *, alpha: float) -> pd.DataFrame:
     """The assumptions log: what each diagnostic says about the assumptions behind the
     estimates, and which inference each headline estimate uses and why."""
@@ -297,6 +331,9 @@ def assumptions_log(records: Sequence[Mapping[str, Any]], *, alpha: float) -> pd
             if row is not None:
                 rows.append(row)
     for r in _primary(records):
+        noise = _noise_row(r)
+        if noise is not None:
+            rows.append(noise)
         method = str(r.get("inference"))
         reason_key = f"synthesis.inference_reason.{method}"
         if not has_message(reason_key, "fi"):
