@@ -140,9 +140,13 @@ def test_placebo_inference_interval() -> None:
     assert lo < 2.0 < hi
 
 
-def test_one_treated_few_controls_uses_permutation_and_warns() -> None:
+def test_one_treated_few_controls_uses_the_scaled_test_or_permutation_on_request() -> None:
     df = factor_panel(n0=8, n1=1, tau=3.0, noise=0.1, seed=2)
-    res = synthetic_did(df, "y", unit="unit", time="year", treatment="d")
+    auto = synthetic_did(df, "y", unit="unit", time="year", treatment="d")
+    assert auto.inference.method == "scaled_dl" and auto.inference.df == 7
+    lo, hi = auto.conf_int()
+    assert lo < auto.estimate < hi and auto.pvalue is not None and auto.pvalue < 0.05
+    res = synthetic_did(df, "y", unit="unit", time="year", treatment="d", inference="permutation")
     assert res.inference.method == "permutation"
     assert res.inference.details["n_draws"] == 8
     assert res.pvalue == pytest.approx(1 / 9)
@@ -164,3 +168,31 @@ def test_bad_inputs() -> None:
     all_treated = df.assign(d=(df.year >= 2012).astype(int))
     with pytest.raises(DesignError, match="never-treated control"):
         synthetic_did(all_treated, "y", unit="unit", time="year", treatment="d")
+
+
+def test_scaled_placebos_match_leave_one_out_refits() -> None:
+    """The unit-scaled SDID test from its definition: each control as the treated unit with
+    the other controls as donors, its estimate over its own pre-period gap SD."""
+    from arviointi.synth.sdid import _pre_noise
+
+    df = factor_panel(n0=6, n1=1, tau=1.0, noise=0.5, seed=4)
+    res = synthetic_did(df, "y", unit="unit", time="year", treatment="d", inference="scaled_dl")
+    wide = df.pivot(index="unit", columns="year", values="y")
+    treated = df.groupby("unit")["d"].max() == 1
+    controls = list(wide.index[~treated])
+    t0 = int((df.loc[df.d == 1, "year"].min() > wide.columns).sum())
+    z = []
+    for j in controls:
+        sub = df[df.unit != wide.index[treated][0]].copy()
+        sub["d"] = ((sub.unit == j) & (sub.year >= wide.columns[t0])).astype(int)
+        pl = synthetic_did(sub, "y", unit="unit", time="year", treatment="d", inference="none")
+        donors = [c for c in controls if c != j]
+        s_j = _pre_noise(
+            wide.loc[[j]].to_numpy(), wide.loc[donors].to_numpy(), t0, pl.unit_weights.to_numpy()
+        )
+        z.append(pl.estimate / s_j)
+    s1 = _pre_noise(
+        wide.loc[treated].to_numpy(), wide.loc[controls].to_numpy(), t0, res.unit_weights.to_numpy()
+    )
+    assert res.se == pytest.approx(s1 * np.sqrt(np.mean(np.square(z))), rel=1e-9)
+    assert res.inference.df == len(controls) - 1

@@ -21,9 +21,15 @@ drawn as pseudo-treated, the estimator re-run on the controls, ``se`` = standard
 deviation of the placebo estimates); it needs ``N0 > N1`` and assumes the treated and
 control units' errors are exchangeable, so it is unreliable with one treated unit and
 few controls. ``"permutation"`` ranks ``|tau|`` among the placebo estimates (all
-assignments when they are few; p-value floor reported, no interval). ``"auto"`` uses
-``"placebo"`` with at least ``MIN_CLUSTERS_CR1`` controls and ``"permutation"``
-otherwise.
+assignments when they are few; p-value floor reported, no interval). Both borrow the
+treated unit's variance from the controls. ``"scaled_dl"`` (one treated unit) divides each
+placebo estimate (every control in turn as the treated unit, the others as its controls) by
+that unit's own pre-period residual SD around its synthetic path, calibrates
+``kappa^2 = mean (tau_j / s_j)^2`` and gives ``se = s_treated * kappa`` with t(N0 - 1): valid
+when the treated unit is noisier than the controls (the unit-scaled test of
+:mod:`arviointi.inference.scaled`). ``"auto"`` uses ``"scaled_dl"`` with one treated unit and
+at least 3 pre-periods and 2 controls, else ``"placebo"`` with at least ``MIN_CLUSTERS_CR1``
+controls and ``"permutation"`` otherwise.
 """
 
 from __future__ import annotations
@@ -92,6 +98,37 @@ def sdid_estimate(
     return float(treated_gap - omega @ control_gap)
 
 
+def _pre_noise(y_tr: FloatArray, y_co: FloatArray, t0: int, omega: FloatArray) -> float:
+    """SD (ddof=1) of the treated series' pre-period gap to its weighted controls, demeaned
+    (the SDID unit weights fit the pre-period up to a constant)."""
+    gap = y_tr.mean(axis=0)[:t0] - omega @ y_co[:, :t0]
+    return float(np.std(gap - gap.mean(), ddof=1))
+
+
+def _scaled_placebos(
+    fit: Any, y0: FloatArray, y1: FloatArray, t0: int, tau: float, omega: FloatArray
+) -> tuple[float | None, float | None, float, dict[str, Any]]:
+    """Unit-scaled test for one treated unit: leave-one-out placebos scaled by own noise."""
+    n0 = len(y0)
+    taus, z = [], []
+    for j in range(n0):
+        rest = np.delete(y0, j, axis=0)
+        tau_j, om_j, _, _ = fit(rest, y0[j : j + 1])
+        s_j = _pre_noise(y0[j : j + 1], rest, t0, om_j)
+        taus.append(tau_j)
+        if s_j > 0:
+            z.append(tau_j / s_j)
+    s1 = _pre_noise(y1, y0, t0, omega)
+    df = float(len(z) - 1)
+    extra: dict[str, Any] = {"placebo_tau": taus, "treated_scale": s1, "n_draws": n0}
+    if len(z) < 2 or s1 <= 0:
+        return None, None, df, extra
+    kappa = float(np.sqrt(np.mean(np.square(z))))
+    se = s1 * kappa
+    extra["kappa"] = kappa
+    return se, float(2 * stats.t.sf(abs(tau) / se, df)), df, extra
+
+
 def synthetic_did(
     data: pd.DataFrame,
     outcome: str,
@@ -124,7 +161,7 @@ def synthetic_did(
     for key, value, allowed in (
         ("unit_weights", unit_weights, ("sdid", "uniform")),
         ("time_weights", time_weights, ("sdid", "uniform")),
-        ("inference", inference, ("auto", "placebo", "permutation", "none")),
+        ("inference", inference, ("auto", "placebo", "permutation", "scaled_dl", "none")),
     ):
         if value not in allowed:
             raise ParamsError("synthetic_did", [Problem(key, f"expected one of {allowed}")])
@@ -151,7 +188,15 @@ def synthetic_did(
     tau, omega, lam, zeta = fit(y0, y1)
 
     if inference == "auto":
-        if n0 >= MIN_CLUSTERS_CR1 and n0 > n1:
+        if n1 == 1 and t0 >= 3 and n0 >= 3:
+            method = "scaled_dl"
+            reason = (
+                f"one treated and {n0} control units: each control in turn is the placebo "
+                "treated unit, and every estimate is scaled by its unit's own pre-period "
+                "noise, so a treated unit noisier than the controls does not make the "
+                f"interval too narrow (unit-scaled test, t with {n0 - 1} df)"
+            )
+        elif n0 >= MIN_CLUSTERS_CR1 and n0 > n1:
             method = "placebo"
             reason = (
                 f"{n1} treated and {n0} control units: placebo variance (Arkhangelsky et al. "
@@ -170,6 +215,11 @@ def synthetic_did(
     else:
         method = inference
         reason = f"{method} requested"
+    if method == "scaled_dl" and (n1 != 1 or t0 < 3 or n0 < 3):
+        raise DesignError(
+            f"{source}: inference='scaled_dl' needs one treated unit, >= 3 pre-periods and "
+            f">= 3 controls (got {n1} treated, {t0} pre-periods, {n0} controls)"
+        )
     if method in ("placebo", "permutation") and n0 <= n1:
         raise DesignError(
             f"{source}: {method} inference needs more control units ({n0}) than treated ({n1})"
@@ -209,6 +259,10 @@ def synthetic_did(
             f"permutation inference: p-value only (floor {floor:.3g}), no standard error "
             "or interval"
         )
+    elif method == "scaled_dl":
+        se, pvalue, df, extra = _scaled_placebos(fit, y0, y1, t0, tau, omega)
+        details.update(extra)
+        pb = np.asarray(extra.pop("placebo_tau"), dtype=np.float64)
     else:
         warnings.append("no inference: no standard error, interval or p-value")
     info = InferenceInfo(method=method, reason=reason, df=df, requested=inference, details=details)
