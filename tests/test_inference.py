@@ -167,10 +167,12 @@ def test_choose_auto_and_warnings() -> None:
 
     m, reason, w = choose(Design(1, 4, 60, 24))  # no variance check: nothing valid
     assert m == "none" and "too few periods" not in reason and w
-    calm = VarianceCheck(0.6, 0.4, 0.9, 0.5, 50.0, 200.0)
+    calm = VarianceCheck(1.0, 0.85, 1.15, 0.5, 500.0, 2000.0)
     noisy = VarianceCheck(2.0, 1.4, 3.0, 0.5, 50.0, 200.0)
     unsure = VarianceCheck(1.0, 0.7, 1.4, 0.5, 50.0, 200.0)
     assert choose(Design(1, 4, 60, 24, variance=calm))[0] == "donald_lang"
+    quieter = VarianceCheck(0.6, 0.4, 0.9, 0.5, 50.0, 200.0)  # DL would be conservative
+    assert choose(Design(1, 4, 60, 24, variance=quieter))[0] == "scaled_dl"
     assert choose(Design(1, 4, 60, 24, variance=unsure))[0] == "scaled_dl"
     m, reason, w = choose(Design(1, 4, 60, 24, variance=noisy))
     assert m == "scaled_dl" and "2.00 times" in reason and not w

@@ -16,9 +16,9 @@ repeated cross-sections with a cluster identifier):
   every few-cluster method borrows the treated units' variance from the controls:
 
   - when each unit's own noise can be measured (``MIN_PRE_SCALE`` pre-periods and
-    ``MIN_PERIODS_SCALE`` periods) and the variance check shows the treated units are NO
-    noisier than the controls (the upper end of the ratio's interval <= 1), Donald-Lang's
-    common-variance assumption holds or errs on the safe side -> ``"donald_lang"``;
+    ``MIN_PERIODS_SCALE`` periods) and the variance check shows the treated units are as
+    noisy as the controls (the ratio's interval within 0.8-1.25, an equivalence test),
+    Donald-Lang's common-variance assumption holds -> ``"donald_lang"``;
   - when the noise can be measured but the treated units may be noisier -> ``"scaled_dl"``,
     the unit-scaled test of :mod:`arviointi.inference.scaled`, valid whatever the ratio;
   - when it cannot be measured (too few periods) but unit sizes show the treated units are
@@ -202,12 +202,12 @@ def _few_clusters(
     few = f"too few {'treated' if nt <= nc else 'control'} clusters for cluster-robust errors"
     check = design.variance
     if design.scale_measurable and check is not None:
-        if check.treated_not_noisier:
+        if check.treated_like_controls:
             return (
                 "donald_lang",
-                f"{facts}: {few}; {check.describe()}, so the treated unit is no noisier than "
-                "the comparisons and the Donald-Lang t test on the units' before-after "
-                f"changes ({design.n_clusters - 2} df) is exact or errs on the safe side",
+                f"{facts}: {few}; {check.describe()}, within 0.8-1.25, so the treated unit is "
+                "as noisy as the comparisons and the Donald-Lang t test on the units' "
+                f"before-after changes ({design.n_clusters - 2} df) holds",
                 warnings,
             )
         return (

@@ -47,6 +47,8 @@ Codes = NDArray[np.intp]
 #: fewest pre-periods, and periods in all, for a unit's own noise scale to be measured
 MIN_PRE_SCALE = 3
 MIN_PERIODS_SCALE = 6
+#: the noise ratios within which Donald-Lang's common variance is taken to hold
+EQUIVALENCE = (0.8, 1.25)
 
 
 @dataclass
@@ -198,9 +200,11 @@ class VarianceCheck:
         return self.low > 1.0
 
     @property
-    def treated_not_noisier(self) -> bool:
-        """The interval lies at or below 1: Donald-Lang is exact or errs on the safe side."""
-        return self.high <= 1.0
+    def treated_like_controls(self) -> bool:
+        """The interval lies within [0.8, 1.25]: the treated units are demonstrably as noisy
+        as the controls, Donald-Lang's common-variance assumption holds (an equivalence
+        test; a treated unit demonstrably calmer would make Donald-Lang conservative)."""
+        return self.low >= EQUIVALENCE[0] and self.high <= EQUIVALENCE[1]
 
     def as_dict(self) -> dict[str, Any]:
         return {
