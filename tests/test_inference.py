@@ -191,3 +191,25 @@ def test_choose_auto_and_warnings() -> None:
     )
     with pytest.raises(ValueError):
         choose(Design(1, 4), "bogus")
+
+
+def test_one_list_of_inference_methods() -> None:
+    """Estimators, params schema and report labels all take their names from the registry."""
+    import typing
+
+    from arviointi.event_study.model import EXPLICIT
+    from arviointi.inference import METHODS
+    from arviointi.inference.registry import BY_NAME, label, names_for
+    from arviointi.params.schema import InferenceMethod
+    from arviointi.report.i18n import has_message
+
+    assert set(typing.get_args(InferenceMethod)) == {"auto", *METHODS}
+    assert tuple(METHODS) == names_for("did")
+    assert tuple(EXPLICIT) == names_for("event_study")
+    for name in (*METHODS, "none", "placebo", "hac"):
+        assert name in BY_NAME
+        assert label(name, "fi") != label(name, "en") or name in ("conley_taber",)
+    for name in METHODS:
+        for lang in ("fi", "en"):
+            assert has_message(f"synthesis.inference_short.{name}", lang), name
+            assert has_message(f"inference.{name}", lang), name

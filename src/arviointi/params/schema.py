@@ -23,8 +23,19 @@ from arviointi.params.months import Month
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Language = Literal["fi", "en"]
 Section = Literal["employment", "costs", "wellbeing", "organisation"]
+#: ``"auto"`` and the names of arviointi.inference.registry for ``did`` (a test keeps the two
+#: the same; a literal list keeps the schema readable for editors and mypy)
 InferenceMethod = Literal[
-    "auto", "classical", "robust", "cluster", "wild", "permutation", "conley_taber"
+    "auto",
+    "classical",
+    "robust",
+    "cluster",
+    "wild",
+    "permutation",
+    "conley_taber",
+    "donald_lang",
+    "scaled_dl",
+    "conformal",
 ]
 SourceKind = Literal["file", "statfin_12r5", "synthetic"]
 SourceSchema = Literal[
