@@ -200,3 +200,21 @@ def test_assumptions_log_for_client_and_power_diagnostics() -> None:
     assert list(log["assumption"]) == ["matching_balance", "matching_balance", "power"]
     assert list(log["status"]) == ["no_evidence_against", "evidence_against", "information"]
     assert "0,80" in log.loc[2, "evidence"]["fi"]
+
+
+def test_assumptions_log_shows_the_variance_check_and_the_inference_it_led_to() -> None:
+    noisy = rec(
+        inference="scaled_dl",
+        variance_check={"ratio": 2.4, "low": 1.6, "high": 3.5, "size_ratio": None},
+    )
+    like = rec(
+        outcome="youth",
+        inference="donald_lang",
+        variance_check={"ratio": 1.0, "low": 0.9, "high": 1.1, "size_ratio": None},
+    )
+    log = syn.assumptions_log([noisy, like, rec(outcome="x", variance_check=None)], alpha=0.05)
+    rows = log[log.assumption == "equal_noise"]
+    assert list(rows.status) == ["evidence_against", "no_evidence_against"]
+    first = rows.iloc[0].evidence
+    assert "2,40" in first["fi"] and "2.40" in first["en"]
+    assert "unit-scaled Donald-Lang" in first["en"] and "suhteutettu" in first["fi"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from arviointi.inference.scaled import EQUIVALENCE
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.i18n import has_message, t
@@ -309,7 +310,7 @@ def _noise_row(r: Mapping[str, Any]) -> dict[str, Any] | None:
     low, high = check.get("low"), check.get("high")
     if low is not None and low > 1:
         status = "evidence_against"
-    elif high is not None and high <= 1:
+    elif high is not None and low is not None and EQUIVALENCE[0] <= low and high <= EQUIVALENCE[1]:
         status = "no_evidence_against"
     else:
         status = "not_tested" if low is None else "information"
