@@ -260,3 +260,14 @@ def spark_frame(spark: Any, data: Any) -> Any:
     if kind == "pandas":
         return spark.createDataFrame(data)
     return spark.createDataFrame(data.to_pandas())
+
+
+def as_pandas(
+    data: Any, columns: Sequence[str | None], source: str = "<DataFrame>"
+) -> tuple[pd.DataFrame, str]:
+    """``(frame, source)`` for an in-memory estimator: pandas as it is, anything else
+    narrowed to ``columns`` and copied, with ``source`` naming the input in errors."""
+    if isinstance(data, pd.DataFrame):
+        return data, source
+    label = label_of(data) if source == "<DataFrame>" else source
+    return to_pandas(data, columns), label

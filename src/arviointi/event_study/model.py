@@ -39,6 +39,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, ParamsError, Problem
 from arviointi.event_study.donald_lang import (
     donald_lang_event_study,
@@ -79,7 +80,7 @@ def _sup_t_critical(vcov: FloatArray, alpha: float, seed: int) -> float:
 
 
 def event_study(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str,
@@ -122,6 +123,7 @@ def event_study(
             "event_study",
             [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
         )
+    data, source = as_pandas(data, [unit, time, treatment, outcome], source)
     require_columns(data, [unit, time, treatment, outcome], source)
     require_numeric(data, outcome, source)
     clean, warnings = drop_missing(data, [unit, time, treatment, outcome], source, outcome=outcome)
