@@ -135,7 +135,9 @@ def columns_of(data: Any) -> list[str]:
         return [str(c) for c in data.columns]
     if kind == "polars_lazy":
         return list(data.collect_schema().names())
-    if kind in ("polars", "arrow", "duckdb", "spark"):
+    if kind == "arrow":
+        return [str(c) for c in data.column_names]
+    if kind in ("polars", "duckdb", "spark"):
         return [str(c) for c in data.columns]
     files, fmt = expand_files(data)
     if fmt == "parquet":

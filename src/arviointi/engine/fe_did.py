@@ -266,7 +266,8 @@ def _result(
             "'cluster' (CR1) and 'classical' errors. Run arviointi.did.did on a pandas extract "
             "(engine: pandas) for design-based inference"
         )
-    nested = n_units - 1 if cols["cluster"] == cols["unit"] or n_units == G else 0
+    # unit effects are nested in the clusters (checked: no unit lies in two clusters)
+    nested = n_units - 1
     if (bytime["n"] == 1).all() and cols["cluster"] == cols["unit"]:
         nested += T - 1
     V, df = _inference(method, sol, sc, n, k, n_units, T, nested)
