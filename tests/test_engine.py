@@ -17,7 +17,7 @@ from arviointi.did import did
 from arviointi.engine import choose_engine
 from arviointi.engine import did as engine_did
 from arviointi.engine.results import EngineDiDResults
-from arviointi.errors import DesignError, InputError
+from arviointi.errors import DesignError
 
 PYFIXEST_PANDAS_WARNING = pytest.mark.filterwarnings(
     "ignore:The inplace keyword in DataFrame:pandas.errors.Pandas4Warning"
