@@ -214,7 +214,8 @@ def _fit(
         "off": "CASE WHEN MAX(CASE WHEN r.d = 0 THEN r.tc END) > "
         "MIN(CASE WHEN r.d = 1 THEN r.tc END) THEN 1 ELSE 0 END",
     }
-    patterns = backend.sql(sql.by_pattern(view, times_name, k, T, unit_keys))
+    backend.materialize(f"arv_tbits_{tag}", sql.time_bits(times_name, T))
+    patterns = backend.sql(sql.by_pattern(view, f"arv_tbits_{tag}", k, T, unit_keys))
     obs = pattern_matrix(patterns, T)
     t0 = _check_patterns(patterns, obs, cols, times, label)
     names = [cols["treatment"], *covs]
@@ -222,7 +223,11 @@ def _fit(
     rows = [[tc, sol.delta[tc], *sol.gamma[tc], *sol.beta] for tc in range(T)]
     params_name = f"arv_params_{tag}"
     backend.materialize(params_name, sql.params_table(rows, k))
-    sc = backend.sql(sql.scores(view, times_name, params_name, k)).iloc[0]
+    backend.materialize(
+        f"{params_name}_t",
+        f"SELECT m.t, p.* FROM {times_name} m JOIN {params_name} p ON m.tc = p.tc",
+    )
+    sc = backend.sql(sql.scores(view, f"{params_name}_t", k)).iloc[0]
     if int(sc["split_units"]):
         raise InputError(
             label,

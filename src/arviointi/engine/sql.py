@@ -48,18 +48,25 @@ def time_codes(bytime: str) -> str:
     )
 
 
-def by_pattern(view: str, times: str, k: int, n_times: int, unit_keys: dict[str, str]) -> str:
-    """Units grouped by observation pattern; ``unit_keys`` = extra per-unit aggregates.
-
-    Each extra key (e.g. the first treated period) is a grouping column too, so its
-    value is exact per pattern group.
-    """
+def time_bits(times: str, n_times: int) -> str:
+    """The period codes with each period's bit in its mask word (``bit0``, ``bit1``, ...)."""
     words = (n_times + BITS - 1) // BITS
-    masks = [
-        f"BIT_OR(CASE WHEN r.tc >= {BITS * w} AND r.tc < {BITS * (w + 1)} "
-        f"THEN CAST(POWER(2, r.tc - {BITS * w}) AS BIGINT) ELSE CAST(0 AS BIGINT) END) AS m{w}"
+    bits = [
+        f"CASE WHEN tc >= {BITS * w} AND tc < {BITS * (w + 1)} "
+        f"THEN CAST(POWER(2, tc - {BITS * w}) AS BIGINT) ELSE CAST(0 AS BIGINT) END AS bit{w}"
         for w in range(words)
     ]
+    return f"SELECT t, tc, {', '.join(bits)} FROM {times}"
+
+
+def by_pattern(view: str, tbits: str, k: int, n_times: int, unit_keys: dict[str, str]) -> str:
+    """Units grouped by observation pattern; ``unit_keys`` = extra per-unit aggregates.
+
+    ``tbits`` is a :func:`time_bits` table. Each extra key (e.g. the first treated
+    period) is a grouping column too, so its value is exact per pattern group.
+    """
+    words = (n_times + BITS - 1) // BITS
+    masks = [f"BIT_OR(r.bit{w}) AS m{w}" for w in range(words)]
     unit_cols = ["r.u", "COUNT(*) AS n", *masks]
     unit_cols += [f"SUM(r.w{j}) AS s{j}" for j in range(k)]
     unit_cols.append("SUM(r.y) AS sy")
@@ -72,16 +79,17 @@ def by_pattern(view: str, times: str, k: int, n_times: int, unit_keys: dict[str,
     out += [f"SUM(s{j} * sy / n) AS qwy{j}" for j in range(k)]
     out.append("SUM(sy * sy / n) AS qyy")
     return (
-        f"WITH r AS (SELECT v.*, m.tc FROM {view} v JOIN {times} m ON v.t = m.t WHERE v.ok = 1), "
+        f"WITH r AS (SELECT v.*, m.tc, {', '.join(f'm.bit{w}' for w in range(words))} "
+        f"FROM {view} v JOIN {tbits} m ON v.t = m.t WHERE v.ok = 1), "
         f"units AS (SELECT {', '.join(unit_cols)} FROM r GROUP BY r.u) "
         f"SELECT {', '.join(out)} FROM units GROUP BY {', '.join(keys)}"
     )
 
 
-def scores(view: str, times: str, params: str, k: int) -> str:
+def scores(view: str, params: str, k: int) -> str:
     """CR1 meat ``sum_g s_g s_g'`` and the residual sum of squares, clusters ``c``.
 
-    ``params`` has per period code ``tc``: ``delta`` (time effect), ``g0..`` (the time
+    ``params`` has per period ``t``: ``delta`` (time effect), ``g0..`` (the time
     projection of each regressor) and ``b0..`` (the coefficients, constant).
     """
     u = [f"(v.w{j} - p.g{j}) AS z{j}" for j in range(k)]
@@ -96,7 +104,7 @@ def scores(view: str, times: str, params: str, k: int) -> str:
     total = [f"SUM(s{a} * s{b}) AS meat{a}_{b}" for a, b in _pairs(k)]
     return (
         f"WITH r AS (SELECT v.u, v.c, v.d, {', '.join(u)}, {fit} AS e FROM {view} v "
-        f"JOIN {times} m ON v.t = m.t JOIN {params} p ON m.tc = p.tc WHERE v.ok = 1), "
+        f"JOIN {params} p ON v.t = p.t WHERE v.ok = 1), "
         f"units AS (SELECT {', '.join(unit_cols)} FROM r GROUP BY u), "
         f"su AS (SELECT c, c_max, ever, {', '.join(per_unit)}, ee - se * se / n AS rss "
         "FROM units), "
