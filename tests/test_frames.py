@@ -46,16 +46,18 @@ def kinds(df: pd.DataFrame, tmp: Path) -> dict[str, Any]:
 
 
 ESTIMATORS = {
-    "event_study": lambda d: event_study(d, "y", unit="area", time="year", treatment="d").coefficients,
-    "staggered_did": lambda d: staggered_did(
-        d, "y", unit="area", time="year", first_treated="first"
-    ).estimate,
-    "before_after": lambda d: before_after(
-        d, "y", time="year", start=2006, unit="area", method="prepost"
-    ).estimate,
-    "synthetic_did": lambda d: synthetic_did(
-        d, "y", unit="area", time="year", treatment="d", inference="none"
-    ).estimate,
+    "event_study": lambda d: (
+        event_study(d, "y", unit="area", time="year", treatment="d").coefficients
+    ),
+    "staggered_did": lambda d: (
+        staggered_did(d, "y", unit="area", time="year", first_treated="first").estimate
+    ),
+    "before_after": lambda d: (
+        before_after(d, "y", time="year", start=2006, unit="area", method="prepost").estimate
+    ),
+    "synthetic_did": lambda d: (
+        synthetic_did(d, "y", unit="area", time="year", treatment="d", inference="none").estimate
+    ),
 }
 
 
