@@ -43,7 +43,7 @@ def run(engine: str, data: Path) -> dict[str, Any]:
     import duckdb
     import pandas as pd
 
-    import arviointi.did  # noqa: F401  (warm imports)
+    import arviointi.did
     import arviointi.engine  # noqa: F401
 
     if engine == "pyfixest":
