@@ -170,7 +170,13 @@ def row_count(data: Any) -> int | None:
             return None
         import pyarrow.parquet as pq
 
-        return sum(int(pq.read_metadata(f).num_rows) for f in files)
+        total = 0
+        for f in files:
+            try:
+                total += int(pq.read_metadata(f).num_rows)
+            except Exception as exc:  # pyarrow raises several types for unreadable files
+                raise InputError(str(f), f"not a readable Parquet file ({exc})") from exc
+        return total
     return None
 
 

@@ -88,7 +88,7 @@ def _chunk(c: int, n: int, first_id: int, seed: int, staggered: bool, effect: fl
     }
 
 
-def _table(chunk: dict):  # type: ignore[no-untyped-def]
+def _table(chunk: dict):  # type: ignore[no-untyped-def,unused-ignore]
     import pyarrow as pa
 
     months = (FIRST_MONTH + chunk["month"]).astype("datetime64[D]")
