@@ -20,9 +20,9 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.data.frames import require_columns
-from arviointi.engine import sql
+from arviointi.engine import passes
 from arviointi.engine.backend import Backend, open_backend
-from arviointi.engine.normal_equations import moments, pattern_matrix, solve
+from arviointi.engine.normal_equations import moments, solve
 from arviointi.engine.results import EngineDiDResults
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.inference import Design, choose
@@ -190,23 +190,8 @@ def _fit(
     counts = {f"null_{c}": f"{c} IS NULL" for c in ("u", "t", "c")}
     counts |= {f"null_v{j}": f"{v} IS NULL" for j, v in enumerate(values)}
     counts["bad_d"] = "d IS NOT NULL AND d <> 0 AND d <> 1"
-    bytime_name, times_name = f"arv_bytime_{tag}", f"arv_times_{tag}"
-    backend.materialize(bytime_name, sql.by_time(view, k, counts))
-    total = backend.sql(f"SELECT * FROM {bytime_name}").drop(columns=["t"]).sum()
+    total, bytime, times_name = passes.time_pass(backend, view, k, counts, tag)
     warnings = _check_rows(total, cols, covs, label)
-    backend.materialize(times_name, sql.time_codes(bytime_name))
-    bytime = backend.sql(
-        f"SELECT b.*, m.tc FROM {bytime_name} b JOIN {times_name} m ON b.t = m.t"
-    ).sort_values("tc", ignore_index=True)
-    bytime = bytime[bytime["n"].fillna(0) > 0].reset_index(drop=True)
-    if len(bytime) != int(bytime["tc"].max()) + 1:  # periods with only incomplete rows
-        keep = bytime["tc"].tolist()
-        backend.materialize(
-            times_name,
-            f"SELECT t, CAST(DENSE_RANK() OVER (ORDER BY t) - 1 AS INT) AS tc FROM {times_name} "
-            f"WHERE tc IN ({', '.join(str(int(x)) for x in keep)})",
-        )
-        bytime["tc"] = np.arange(len(bytime))
     T, times = len(bytime), bytime["t"].tolist()
     unit_keys = {
         "ever": "CAST(MAX(r.d) AS INT)",
@@ -214,36 +199,12 @@ def _fit(
         "off": "CASE WHEN MAX(CASE WHEN r.d = 0 THEN r.tc END) > "
         "MIN(CASE WHEN r.d = 1 THEN r.tc END) THEN 1 ELSE 0 END",
     }
-    backend.materialize(f"arv_tbits_{tag}", sql.time_bits(times_name, T))
-    patterns = backend.sql(sql.by_pattern(view, f"arv_tbits_{tag}", k, T, unit_keys))
-    obs = pattern_matrix(patterns, T)
+    patterns, obs = passes.pattern_pass(backend, view, times_name, k, T, unit_keys, tag)
     t0 = _check_patterns(patterns, obs, cols, times, label)
     names = [cols["treatment"], *covs]
     sol = solve(moments(bytime, patterns, obs, k), names)
-    rows = [[tc, sol.delta[tc], *sol.gamma[tc], *sol.beta] for tc in range(T)]
-    params_name = f"arv_params_{tag}"
-    backend.materialize(params_name, sql.params_table(rows, k))
-    backend.materialize(
-        f"{params_name}_t",
-        f"SELECT m.t, p.* FROM {times_name} m JOIN {params_name} p ON m.tc = p.tc",
-    )
-    sc = backend.sql(sql.scores(view, f"{params_name}_t", k)).iloc[0]
-    if int(sc["split_units"]):
-        raise InputError(
-            label,
-            [
-                Problem(
-                    f"column {cols['cluster']!r}",
-                    f"{int(sc['split_units'])} units lie in more than one cluster; clusters "
-                    f"must be constant within a unit ({cols['unit']!r})",
-                )
-            ],
-        )
-    if int(sc["mixed_clusters"]):
-        raise DesignError(
-            f"{int(sc['mixed_clusters'])} cluster(s) (column {cols['cluster']!r}) hold both "
-            "treated and control units; clusters must be nested in the treatment groups"
-        )
+    sc = passes.score_pass(backend, view, times_name, sol, tag)
+    passes.check_clusters(sc, cols, label)
     return _result(sol, sc, patterns, bytime, t0, cols, names, inference, alpha, warnings, backend)
 
 
