@@ -30,6 +30,8 @@ class Backend(Protocol):
 
     def view_of_input(self, select_list: str, where: str = "") -> str: ...
 
+    def view_of_sql(self, query: str) -> str: ...
+
     def sql(self, query: str) -> pd.DataFrame: ...
 
     def materialize(self, name: str, query: str) -> None: ...
@@ -83,6 +85,11 @@ class DuckDBBackend:
         )
         return view
 
+    def view_of_sql(self, query: str) -> str:
+        view = f"arv_view_{next(_ids)}"
+        self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
+        return view
+
     def sql(self, query: str) -> pd.DataFrame:
         import duckdb
 
@@ -125,6 +132,11 @@ class SparkBackend:
         cond = f" WHERE {where}" if where else ""
         body = f"SELECT {select_list} FROM {self._alias}{cond}"
         self._spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {view} AS {body}")
+        return view
+
+    def view_of_sql(self, query: str) -> str:
+        view = f"arv_view_{next(_ids)}"
+        self._spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {view} AS {query}")
         return view
 
     def sql(self, query: str) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from arviointi.data.frames import to_pandas
 from arviointi.did.results import DiDResults
 from arviointi.engine.choice import choose_engine
 from arviointi.errors import DesignError
+from arviointi.event_study.results import EventStudyResults
 
 
 def route_did(data: Any, outcome: str, spec: dict[str, Any], fit: Any) -> DiDResults:
@@ -60,6 +61,39 @@ def route_did(data: Any, outcome: str, spec: dict[str, Any], fit: Any) -> DiDRes
         treatment=spec["treatment"],
         covariates=spec.get("covariates"),
         cluster=spec.get("cluster"),
+        inference=spec.get("inference", "auto"),
+        alpha=spec.get("alpha", 0.05),
+        engine=engine,
+    )
+    res.inference.details["engine_reason"] = reason
+    return res
+
+
+def route_event_study(data: Any, outcome: str, spec: dict[str, Any]) -> EventStudyResults | None:
+    """The engine's event study for a large input; None when pandas should fit it."""
+    engine, reason = choose_engine(data, spec.pop("engine", "auto"))
+    if engine == "pandas":
+        return None
+    blockers = []
+    if spec.get("bands", "pointwise") != "pointwise":
+        blockers.append("bands='uniform'")
+    if spec.get("inference", "auto") not in ("auto", "cluster", "classical"):
+        blockers.append(f"inference={spec.get('inference')!r}")
+    if blockers:
+        raise DesignError(
+            f"{reason}; the {engine} engine computes pointwise CR1 or classical event-study "
+            f"intervals, not {', '.join(blockers)}: pass a pandas extract (engine: pandas)"
+        )
+    from arviointi.engine.event_study import event_study as engine_event_study
+
+    res = engine_event_study(
+        data,
+        outcome,
+        unit=spec["unit"],
+        time=spec["time"],
+        treatment=spec["treatment"],
+        window=spec.get("window"),
+        reference=spec.get("reference", -1),
         inference=spec.get("inference", "auto"),
         alpha=spec.get("alpha", 0.05),
         engine=engine,

@@ -94,6 +94,7 @@ def event_study(
     n_permutations: int = 999,
     seed: int = 0,
     source: str = "<DataFrame>",
+    engine: str = "auto",
 ) -> EventStudyResults:
     """Event-study coefficients, joint pre-trend test and average post effect.
 
@@ -104,6 +105,8 @@ def event_study(
     reference : omitted relative time (normalised to 0), default -1
     inference : "auto", "cluster", "robust", "classical", "permutation" or "donald_lang"
     bands : "pointwise" or "uniform" (sup-t over all non-reference coefficients)
+    engine : "auto", "pandas", "duckdb" or "spark": large non-pandas inputs are fitted in
+        :mod:`arviointi.engine` (pointwise CR1 or classical errors) without loading them
 
     Example
     -------
@@ -123,6 +126,15 @@ def event_study(
             "event_study",
             [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
         )
+    if not isinstance(data, pd.DataFrame) or engine not in ("auto", "pandas"):
+        from arviointi.engine.route import route_event_study
+
+        kw: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
+        kw["window"] = window
+        kw |= {"reference": reference, "inference": inference, "bands": bands, "alpha": alpha}
+        routed = route_event_study(data, outcome, kw | {"engine": engine})
+        if routed is not None:
+            return routed
     data, source = as_pandas(data, [unit, time, treatment, outcome], source)
     require_columns(data, [unit, time, treatment, outcome], source)
     require_numeric(data, outcome, source)
