@@ -5,8 +5,8 @@
 For every size (data from ``make bench-data``, generated here when missing) and engine
 (arviointi on DuckDB, Spark and pandas, pyfixest ``feols`` with person and month fixed
 effects and CRV1 by person, and the floor: one DuckDB GROUP BY person pass) a fresh
-process runs :mod:`scale_worker`; its peak resident memory comes from ``os.wait4``
-(plus the JVM's for Spark). Engines that would not fit in memory are skipped
+process runs :mod:`scale_worker`; its peak resident memory is its own VmHWM (plus the
+JVM's for Spark). Engines that would not fit in memory are skipped
 (``--max-in-memory-rows``). Results are appended as JSON lines to ``--out`` and printed
 as a Markdown table with ratios to pyfixest and to the floor.
 """
@@ -53,7 +53,10 @@ def measure(engine: str, data: Path, timeout: float) -> dict[str, Any]:
         return {"engine": engine, "error": f"exit code {proc.returncode}", "seconds": wall}
     out: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     out["process_seconds"] = wall
-    out["peak_gib"] = (usage.ru_maxrss + out.get("jvm_peak_kib", 0)) / 2**20
+    # the worker's own high-water mark (VmHWM): wait4's ru_maxrss starts from the parent's
+    # resident size at fork, which inflates small workers (kept for reference)
+    out["wait4_peak_gib"] = usage.ru_maxrss / 2**20
+    out["peak_gib"] = (out["self_vmhwm_kib"] + out.get("jvm_peak_kib", 0)) / 2**20
     return out
 
 
@@ -107,7 +110,14 @@ def main() -> None:
     ap.add_argument("--max-spark-rows", type=int, default=30_000_000)
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/scale.jsonl"))
+    ap.add_argument(
+        "--table-only", action="store_true", help="print the table of --out (last run of each)"
+    )
     args = ap.parse_args()
+    if args.table_only:
+        lines = args.out.read_text(encoding="utf-8").splitlines()
+        print(table([json.loads(line) for line in lines if line.strip()]))
+        return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = []
     for rows in args.rows:
