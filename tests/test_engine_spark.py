@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -66,3 +67,19 @@ def test_spark_dataframe_with_covariates_and_clusters(spark: Any, tmp_path: Path
     _agree(ours, ref)
     assert ours.inference.details["engine"] == "spark"
     assert ours.coef_table.loc["x", "se"] == pytest.approx(ref.coef_table.loc["x", "se"], rel=REL)
+
+
+def test_event_study_on_spark(spark: Any, tmp_path: Path) -> None:
+    from arviointi.engine.event_study import event_study as engine_event_study
+    from arviointi.event_study import event_study
+    from test_engine_event_study import unbalanced_months
+
+    panel = unbalanced_months()
+    panel.to_parquet(tmp_path / "es.parquet")
+    kw = {"unit": "unit", "time": "month", "treatment": "d", "window": (-4, 4)}
+    ours = engine_event_study(tmp_path / "es.parquet", "y", engine="spark", spark=spark, **kw)
+    ref = event_study(panel, "y", **kw)
+    assert ours.inference.details["engine"] == "spark"
+    assert ours.estimate == pytest.approx(ref.estimate, rel=REL)
+    assert ours.se == pytest.approx(ref.se, rel=REL)
+    np.testing.assert_allclose(ours.coefficients["se"], ref.coefficients["se"], rtol=REL)
