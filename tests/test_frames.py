@@ -88,7 +88,7 @@ def test_kinds_counts_and_columns(tmp_path: Path) -> None:
     assert found["parquet"] == found["csv"] == "files"
     assert found["polars_lazy"] == "polars_lazy" and found["duckdb"] == "duckdb"
     assert row_count(tmp_path / "p.parquet") == len(df)
-    assert row_count(pl.from_pandas(df).lazy()) is None
+    assert row_count(pl.from_pandas(df).lazy()) == row_count(str(tmp_path / "p.csv")) == len(df)
     out = to_pandas(pl.from_pandas(df), ["area", "y"])
     assert list(out.columns) == ["area", "y"] and len(out) == len(df)
 

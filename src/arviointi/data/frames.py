@@ -158,16 +158,29 @@ def require_columns(data: Any, columns: Sequence[str]) -> None:
 
 
 def row_count(data: Any) -> int | None:
-    """Number of rows when cheap to know (in-memory frames, Parquet metadata), else None."""
+    """Number of rows: from memory or Parquet metadata; a counting scan for polars
+    LazyFrames, DuckDB relations and CSV files; None for Spark (it stays on Spark)."""
     kind = kind_of(data)
     if kind in ("pandas", "polars"):
         return len(data)
     if kind == "arrow":
         return int(data.num_rows)
+    if kind == "polars_lazy":
+        import polars as pl
+
+        return int(data.select(pl.len()).collect().item())
+    if kind == "duckdb":
+        return int(data.aggregate("count(*)").fetchall()[0][0])
     if kind == "files":
         files, fmt = expand_files(data)
         if fmt != "parquet":
-            return None
+            import duckdb
+
+            con = duckdb.connect()
+            try:
+                return int(duckdb_relation(con, data).aggregate("count(*)").fetchall()[0][0])
+            finally:
+                con.close()
         import pyarrow.parquet as pq
 
         total = 0
