@@ -64,6 +64,13 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}" if a and b else "-"
 
 
+def _peak(r: dict[str, Any]) -> float:
+    """GiB: the worker's VmHWM (+ the JVM's) when recorded, else wait4's figure."""
+    if "self_vmhwm_kib" in r:
+        return float(r["self_vmhwm_kib"] + r.get("jvm_peak_kib", 0)) / 2**20
+    return float(r["peak_gib"])
+
+
 def table(results: list[dict[str, Any]]) -> str:
     """Markdown: one row per (rows, engine) with ratios to pyfixest and the floor."""
     lines = [
@@ -73,6 +80,8 @@ def table(results: list[dict[str, Any]]) -> str:
     ]
     by_rows: dict[int, dict[str, dict[str, Any]]] = {}
     for r in results:
+        if "error" not in r:
+            r = r | {"peak_gib": _peak(r)}
         by_rows.setdefault(int(r["rows"]), {})[r["engine"]] = r
     for rows, runs in sorted(by_rows.items()):
         pf, floor = runs.get("pyfixest", {}), runs.get("floor", {})
