@@ -12,7 +12,8 @@ BIN := $(VENV)/bin
 DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: report test test-fast lab lint typecheck clean-env setup system-deps validate lock bench
+.PHONY: report test test-fast lab lint typecheck clean-env setup system-deps validate lock bench \
+	bench-data bench-scale
 
 setup: $(STAMP)
 
@@ -60,6 +61,17 @@ lock:
 # Speed claims (see benchmarks/README.md); not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider -o filterwarnings= -o python_files="bench_*.py"
+
+# Register scale (benchmarks/README.md): a synthetic register of ROWS person-months as
+# partitioned Parquet, then wall time and peak memory of each engine and pyfixest.
+ROWS ?= 100000000
+BENCH_DIR ?= data/bench
+SCALE_ROWS ?= 1000000 10000000 20000000 100000000
+bench-data: $(STAMP)
+	PYTHONPATH=src $(BIN)/python benchmarks/make_register.py --rows $(ROWS) --out $(BENCH_DIR)
+
+bench-scale: $(STAMP)
+	PYTHONPATH=src $(BIN)/python benchmarks/bench_scale.py --rows $(SCALE_ROWS) --data $(BENCH_DIR)
 
 # The quick loop while developing: everything but the slow end-to-end and browser tests.
 test-fast: $(STAMP)

@@ -23,6 +23,7 @@ from scipy import stats
 
 from arviointi.before_after.hac import newey_west_lags, ols_hac
 from arviointi.before_after.results import BeforeAfterResults
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.event_study.panel import drop_missing, period_index, require_columns, require_numeric
 from arviointi.results.base import InferenceInfo
@@ -40,7 +41,7 @@ def _as_time(value: Any, column: pd.Series, source: str) -> Any:
 
 
 def before_after(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     time: str,
@@ -74,6 +75,7 @@ def before_after(
             source, [Problem("method", f"expected 'its' or 'prepost', got {method!r}")]
         )
     cols = [time, outcome] + ([unit] if unit is not None else [])
+    data, source = as_pandas(data, cols, source)
     require_columns(data, cols, source)
     require_numeric(data, outcome, source)
     clean, warnings = drop_missing(data, cols, source, outcome=outcome)

@@ -45,6 +45,54 @@ def _field(spec: Any, name: str, default: Any = None) -> Any:
     return getattr(spec, name, default)
 
 
+def _is_dataset(file: Path, path: str) -> bool:
+    return file.is_dir() or any(ch in path for ch in "*?[")
+
+
+def _large_parquet(file: Path) -> bool:
+    """A readable single Parquet file too large for ``auto`` to keep in memory."""
+    if file.suffix.lower() not in (".parquet", ".pq") or not file.is_file():
+        return False
+    from arviointi.data.frames import row_count
+    from arviointi.engine.choice import PANDAS_MAX_ROWS
+
+    try:
+        rows = row_count(file)
+    except InputError:
+        return False  # read_table names what is wrong with the file
+    return rows is not None and rows > PANDAS_MAX_ROWS
+
+
+def _load_dataset(spec: Any, file: Path, engine: str, schema_name: str, areas: Any) -> pd.DataFrame:
+    """A Parquet file, directory or glob: the engine is chosen and recorded in attrs.
+
+    The pipeline's sections take in-memory frames, so a source that ``engine`` (or
+    ``auto``, by size) sends to DuckDB or Spark is refused here with the way to estimate
+    on it directly; it is never loaded into pandas behind the user's back.
+    """
+    from arviointi.data.frames import columns_of, expand_files, to_pandas
+    from arviointi.engine.choice import choose_engine
+
+    chosen, reason = choose_engine(str(file), engine)
+    if chosen != "pandas":
+        raise InputError(
+            str(file),
+            f"{reason}; the report pipeline reads its sources into memory: estimate on this "
+            f"source directly (arviointi.did.did({str(file)!r}, ..., engine={chosen!r})) or "
+            "set engine: pandas for an extract that fits in memory",
+        )
+    files, _ = expand_files(file)
+    raw = to_pandas(str(file), columns_of(str(file)))
+    columns = _field(spec, "columns") or {}
+    out = validate(raw, schema_name, source=str(file), column_map=dict(columns))
+    if areas is not None:
+        out = check_areas(out, list(areas), source=str(file))
+    out.attrs["sources"] = [{"path": str(f), "sha256": file_digest(f)} for f in files]
+    out.attrs["synthetic"] = False
+    out.attrs["engine"] = {"engine": chosen, "reason": reason}
+    return out
+
+
 def load_source(spec: Any, *, base_dir: Path) -> pd.DataFrame:
     """Load, map and validate the source described by ``spec``.
 
@@ -94,6 +142,9 @@ def load_source(spec: Any, *, base_dir: Path) -> pd.DataFrame:
     if not path:
         raise InputError(label, "path is missing; expected a file path relative to the params")
     file = Path(base_dir) / Path(path)
+    engine = _field(spec, "engine", "auto") or "auto"
+    if _is_dataset(file, str(path)) or engine != "auto" or _large_parquet(file):
+        return _load_dataset(spec, file, engine, schema_name, areas)
     raw = read_table(
         file,
         format=_field(spec, "format"),

@@ -87,7 +87,7 @@ def cluster_contrasts(prep: Prepared, covariate_coef: Array) -> tuple[Array, Arr
 
 
 def did(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str | None = None,
@@ -102,6 +102,7 @@ def did(
     size: str | None = None,
     alpha: float = 0.05,
     seed: int | None = None,
+    engine: str = "auto",
 ) -> DiDResults:
     """Estimate a difference-in-differences effect with inference chosen from the design.
 
@@ -120,7 +121,18 @@ def did(
         per cluster tells ``auto`` whether the treated units are smaller (so noisier) than
         the comparisons when too few periods exist to measure their noise directly
     seed : seed of the random draws (wild bootstrap, large permutation sets)
+    engine : "auto", "pandas", "duckdb" or "spark". ``data`` may also be a polars or Arrow
+        frame, Parquet/CSV path or glob, DuckDB relation or Spark DataFrame; large inputs
+        are fitted by :mod:`arviointi.engine` without loading them (same numbers)
     """
+    if not isinstance(data, pd.DataFrame) or engine not in ("auto", "pandas"):
+        from arviointi.engine.route import route_did
+
+        kw: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
+        kw |= {"group": group, "post": post, "covariates": covariates, "weights": weights}
+        kw |= {"inference": inference, "cluster": cluster, "alpha": alpha, "seed": seed}
+        kw["engine"] = engine
+        return route_did(data, outcome, kw, did)
     if inference not in (*METHODS, "auto"):
         raise ParamsError(
             "did(inference=...)",

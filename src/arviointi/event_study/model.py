@@ -39,6 +39,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, ParamsError, Problem
 from arviointi.event_study.donald_lang import (
     donald_lang_event_study,
@@ -98,7 +99,7 @@ def _sup_t_critical(vcov: FloatArray, alpha: float, seed: int) -> float:
 
 
 def event_study(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str,
@@ -112,6 +113,7 @@ def event_study(
     n_permutations: int = 999,
     seed: int = 0,
     source: str = "<DataFrame>",
+    engine: str = "auto",
 ) -> EventStudyResults:
     """Event-study coefficients, joint pre-trend test and average post effect.
 
@@ -123,6 +125,8 @@ def event_study(
     inference : "auto", "cluster", "robust", "classical", "permutation", "donald_lang" or
         "scaled_dl" (unit-scaled Donald-Lang: valid when the treated unit is noisier)
     bands : "pointwise" or "uniform" (sup-t over all non-reference coefficients)
+    engine : "auto", "pandas", "duckdb" or "spark": large non-pandas inputs are fitted in
+        :mod:`arviointi.engine` (pointwise CR1 or classical errors) without loading them
 
     Example
     -------
@@ -142,6 +146,16 @@ def event_study(
             "event_study",
             [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
         )
+    if not isinstance(data, pd.DataFrame) or engine not in ("auto", "pandas"):
+        from arviointi.engine.route import route_event_study
+
+        kw: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
+        kw["window"] = window
+        kw |= {"reference": reference, "inference": inference, "bands": bands, "alpha": alpha}
+        routed = route_event_study(data, outcome, kw | {"engine": engine})
+        if routed is not None:
+            return routed
+    data, source = as_pandas(data, [unit, time, treatment, outcome], source)
     require_columns(data, [unit, time, treatment, outcome], source)
     require_numeric(data, outcome, source)
     clean, warnings = drop_missing(data, [unit, time, treatment, outcome], source, outcome=outcome)

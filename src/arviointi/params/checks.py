@@ -8,6 +8,7 @@ type errors, impossible dates and windows out of order together.
 from __future__ import annotations
 
 import difflib
+import glob as globlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -228,13 +229,20 @@ def _check_references(raw: Any, out: _Collector) -> None:
                     out.add(("data", name, "columns"), f"two columns are mapped to '{target}'")
 
 
+def path_exists(root: Path, path: str) -> bool:
+    """A file or directory, or a glob that matches at least one file."""
+    if any(ch in path for ch in "*?["):
+        return bool(globlib.glob(str(root / path), recursive=True))
+    return (root / path).exists()
+
+
 def _check_files(raw: Any, root: Path, out: _Collector) -> None:
     sources = _get(raw, "data")
     if isinstance(sources, dict):
         for name, spec in sources.items():
             path = _get(spec, "path")
             kind = _get(spec, "kind")
-            if isinstance(path, str) and kind == "file" and not (root / path).exists():
+            if isinstance(path, str) and kind == "file" and not path_exists(root, path):
                 out.add(("data", name, "path"), f"file not found: {root / path}")
     notebooks_dir = _get(raw, "notebooks_dir")
     directory = root / (notebooks_dir if isinstance(notebooks_dir, str) else "notebooks")

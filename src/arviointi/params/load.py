@@ -19,7 +19,12 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from arviointi.errors import ArviointiError, ParamsError, Problem
-from arviointi.params.checks import area_problems, cross_field_problems, design_data_problems
+from arviointi.params.checks import (
+    area_problems,
+    cross_field_problems,
+    design_data_problems,
+    path_exists,
+)
 from arviointi.params.problems import KeyPath, from_validation_error, locate
 from arviointi.params.schema import DataSource, Evaluation
 
@@ -138,7 +143,7 @@ def _source_problems(
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for name, spec in specs.items():
-        if spec.kind == "file" and spec.path and not (shell.root / spec.path).exists():
+        if spec.kind == "file" and spec.path and not path_exists(shell.root, spec.path):
             continue  # reported as "file not found" by the cross-field checks
         single = Evaluation.model_construct(data={name: spec}, base_dir=shell.base_dir)
         single._source_path = shell._source_path

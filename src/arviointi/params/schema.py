@@ -42,6 +42,7 @@ SourceSchema = Literal[
     "area_panel", "clients", "client_panel", "survey", "cost_ledger", "invoices", "measures"
 ]
 SourceFormat = Literal["csv", "excel", "parquet", "px", "jsonstat"]
+SourceEngine = Literal["auto", "duckdb", "spark", "pandas"]
 
 #: the notebook names used when params give no ``notebooks`` list: every notebook found
 DEFAULT_NOTEBOOKS: None = None
@@ -63,8 +64,18 @@ class DataSource(_Strict):
 
     kind: SourceKind
     schema_: SourceSchema = Field(alias="schema")
-    path: str | None = Field(default=None, description="file path, relative to base_dir")
+    path: str | None = Field(
+        default=None,
+        description="file path, Parquet directory or glob ('extract/*.parquet'), relative to "
+        "base_dir",
+    )
     format: SourceFormat | None = None
+    engine: SourceEngine = Field(
+        default="auto",
+        description="what computes on a Parquet/CSV source: 'auto' (by size: pandas in memory "
+        "up to 2 million rows, else DuckDB; the choice is written to the manifest), 'duckdb', "
+        "'spark' or 'pandas'",
+    )
     sep: str | None = None
     decimal: str | None = None
     encoding: str | None = None

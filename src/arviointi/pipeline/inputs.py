@@ -43,6 +43,8 @@ def input_files(
             "attribution": spec.attribution
             or (attrs.get("source") if spec.kind == "statfin_12r5" else None),
         }
+        if "engine" in attrs:  # which engine a Parquet source chose, and why
+            base["engine"] = attrs["engine"]
         if spec.kind == "synthetic":
             seed = spec.seed if spec.seed is not None else evaluation.seed
             entries.append({**base, "path": None, "sha256": None, "seed": seed})

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.event_study.panel import (
     drop_missing,
@@ -41,7 +42,7 @@ def _never(value: Any) -> bool:
 
 
 def staggered_did(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str,
@@ -75,6 +76,7 @@ def staggered_did(
         raise ParamsError(
             "staggered_did", [Problem("base_period", "expected 'varying' or 'universal'")]
         )
+    data, source = as_pandas(data, [unit, time, first_treated, outcome], source)
     require_columns(data, [unit, time, first_treated, outcome], source)
     require_numeric(data, outcome, source)
     clean, warnings = drop_missing(data, [unit, time, outcome], source, outcome=outcome)

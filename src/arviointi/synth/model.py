@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.results.base import InferenceInfo
 from arviointi.synth.outcome_matrix import outcome_matrix
@@ -73,7 +74,7 @@ def _predictor_table(
 
 
 def synthetic_control(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str,
@@ -103,6 +104,8 @@ def synthetic_control(
     >>> res = synthetic_control(df, "gdpcap", unit="region", time="year", treatment="d")
     >>> res.weights.round(3), res.pvalue
     """
+    cov_cols = [c if isinstance(c, str) else c[0] for c in covariates or []]
+    data, source = as_pandas(data, [unit, time, treatment, outcome, *cov_cols], source)
     om = outcome_matrix(data, outcome, unit=unit, time=time, treatment=treatment, source=source)
     if len(om.treated) != 1:
         raise DesignError(

@@ -43,6 +43,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, ParamsError, Problem
 from arviointi.inference.design import MIN_CLUSTERS_CR1
 from arviointi.results.base import InferenceInfo
@@ -130,7 +131,7 @@ def _scaled_placebos(
 
 
 def synthetic_did(
-    data: pd.DataFrame,
+    data: Any,
     outcome: str,
     *,
     unit: str,
@@ -165,6 +166,7 @@ def synthetic_did(
     ):
         if value not in allowed:
             raise ParamsError("synthetic_did", [Problem(key, f"expected one of {allowed}")])
+    data, source = as_pandas(data, [unit, time, treatment, outcome], source)
     om = outcome_matrix(data, outcome, unit=unit, time=time, treatment=treatment, source=source)
     y0 = om.y.loc[om.controls].to_numpy(np.float64)
     y1 = om.y.loc[om.treated].to_numpy(np.float64)

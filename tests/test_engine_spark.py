@@ -1,0 +1,85 @@
+"""Apache Spark (local mode, a real JVM) gives the DuckDB and pandas numbers to 1e-9."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from arviointi.data.synthetic.register import write_register
+from arviointi.did import did
+from arviointi.engine import did as engine_did
+from arviointi.engine import local_conf, start_session
+from test_engine import unbalanced
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+REL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = start_session(local_conf(cores=2, shuffle_partitions=4))
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("register")
+    write_register(out, 1_000_000, seed=7)
+    return out
+
+
+def _agree(a: Any, b: Any) -> None:
+    assert a.estimate == pytest.approx(b.estimate, rel=REL, abs=0)
+    assert a.se == pytest.approx(b.se, rel=REL, abs=0)
+    assert a.n_obs == b.n_obs and a.inference.df == b.inference.df
+
+
+def test_million_person_months_spark_duckdb_pandas(spark: Any, register: Path) -> None:
+    kw = {"unit": "person_id", "time": "month", "treatment": "pilot", "inference": "cluster"}
+    on_spark = engine_did(register, "income", engine="spark", spark=spark, **kw)
+    on_duckdb = engine_did(register, "income", engine="duckdb", **kw)
+    in_memory = did(pd.read_parquet(register), "income", **kw)
+    assert on_spark.n_obs > 900_000 and on_spark.engine == "spark"
+    _agree(on_spark, on_duckdb)
+    _agree(on_spark, in_memory)
+    lo, hi = on_spark.conf_int()
+    assert lo < 150.0 < hi  # the planted effect (seed 7)
+
+
+def test_spark_dataframe_with_covariates_and_clusters(spark: Any, tmp_path: Path) -> None:
+    panel = unbalanced()
+    panel.to_parquet(tmp_path / "p.parquet")
+    frame = spark.read.parquet(str(tmp_path / "p.parquet"))
+    kw = {"unit": "person", "time": "month", "treatment": "d", "covariates": ["x"]}
+    kw |= {"cluster": "region", "inference": "cluster"}
+    ours = did(frame, "y", **kw)  # a PySpark DataFrame stays on its session
+    ref = did(panel, "y", **kw)
+    _agree(ours, ref)
+    assert ours.inference.details["engine"] == "spark"
+    assert ours.coef_table.loc["x", "se"] == pytest.approx(ref.coef_table.loc["x", "se"], rel=REL)
+
+
+def test_event_study_on_spark(spark: Any, tmp_path: Path) -> None:
+    from arviointi.engine.event_study import event_study as engine_event_study
+    from arviointi.event_study import event_study
+    from test_engine_event_study import unbalanced_months
+
+    panel = unbalanced_months()
+    panel.to_parquet(tmp_path / "es.parquet")
+    kw = {"unit": "unit", "time": "month", "treatment": "d", "window": (-4, 4)}
+    ours = engine_event_study(tmp_path / "es.parquet", "y", engine="spark", spark=spark, **kw)
+    ref = event_study(panel, "y", **kw)
+    assert ours.inference.details["engine"] == "spark"
+    assert ours.estimate == pytest.approx(ref.estimate, rel=REL)
+    assert ours.se == pytest.approx(ref.se, rel=REL)
+    np.testing.assert_allclose(ours.coefficients["se"], ref.coefficients["se"], rtol=REL)
