@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "reject at 5 % with fewer than 19 donors (p-value floor 1/(donors + 1)).",
         "",
         "| treated noise | donors | reps | SC placebo rank (RMSPE ratio) | SDID permutation "
-        "rank | SDID unit-scaled (`scaled_dl`, auto) |",
+        "rank | SDID unit-scaled (`scaled_dl`; auto with >= 8 donors) |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
