@@ -28,8 +28,8 @@ that unit's own pre-period residual SD around its synthetic path, calibrates
 ``kappa^2 = mean (tau_j / s_j)^2`` and gives ``se = s_treated * kappa`` with t(N0 - 1): valid
 when the treated unit is noisier than the controls (the unit-scaled test of
 :mod:`arviointi.inference.scaled`). ``"auto"`` uses ``"scaled_dl"`` with one treated unit,
-at least 3 pre-periods and ``MIN_DONORS_SCALED`` controls, else ``"placebo"`` with at least ``MIN_CLUSTERS_CR1``
-controls and ``"permutation"`` otherwise.
+at least 3 pre-periods and ``MIN_DONORS_SCALED`` controls, else ``"placebo"`` with at least
+``MIN_CLUSTERS_CR1`` controls and ``"permutation"`` otherwise.
 """
 
 from __future__ import annotations
