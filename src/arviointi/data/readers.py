@@ -15,9 +15,11 @@ turned into a decimal point in cells that are plain numbers.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +45,7 @@ FORMATS: dict[str, str] = {
 #: Other accepted spellings of a format name.
 _FORMAT_ALIASES = {"jsonstat": "jsonstat2", "json": "jsonstat2", "xlsx": "excel", "tsv": "csv"}
 
+_GZIP_MAGIC = b"\x1f\x8b"
 _SEPS = (",", ";", "\t")
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
@@ -77,8 +80,39 @@ def read_table(
     InputError : the file is missing, empty, corrupted, or not what was declared
     """
     p = Path(path)
+    try:
+        return _read_table(p, format, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError(str(p), "the file is too large to read into memory") from None
+    except Exception as e:  # a reader's own error is still a problem of this file
+        raise InputError(
+            str(p),
+            f"cannot read the file ({type(e).__name__}: {_short(str(e))}); it may be damaged, "
+            "truncated or not in the declared format",
+        ) from e
+
+
+def _short(text: str, limit: int = 200) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[:limit] + "..."
+
+
+def _read_table(
+    p: Path,
+    format: str | None,
+    *,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    sheet: str | int | None,
+) -> pd.DataFrame:
     source = str(p)
-    fmt = _FORMAT_ALIASES.get(format, format) if format else FORMATS.get(p.suffix.lower())
+    suffix = p.suffix.lower()
+    if suffix == ".gz":  # data.csv.gz: the format is the inner suffix
+        suffix = Path(p.stem).suffix.lower()
+    fmt = _FORMAT_ALIASES.get(format, format) if format else FORMATS.get(suffix)
     if fmt is None:
         raise InputError(
             source,
@@ -93,7 +127,7 @@ def read_table(
     if not p.is_file():
         raise InputError(source, "file not found (or not a regular file)")
     if fmt == "csv":
-        if sep is None and p.suffix.lower() == ".tsv":
+        if sep is None and suffix == ".tsv":
             sep = "\t"
         return _read_csv(p, sep=sep, decimal=decimal, encoding=encoding)
     if fmt == "excel":
@@ -110,6 +144,18 @@ def read_table(
 
 
 # --------------------------------------------------------------------------- decoding
+
+
+def gunzip(raw: bytes, source: str) -> bytes:
+    """Decompress gzip bytes; a damaged or truncated file is an ``InputError``."""
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(
+            source,
+            f"this file is damaged: its gzip compression cannot be undone ({_short(str(e))}); "
+            "the file is probably truncated or corrupted: copy or download it again",
+        ) from None
 
 
 def _line_of_offset(raw: bytes, offset: int) -> int:
@@ -242,6 +288,8 @@ def _read_csv(
 ) -> pd.DataFrame:
     source = str(path)
     raw = path.read_bytes()
+    if raw[:2] == _GZIP_MAGIC:
+        raw = gunzip(raw, source)
     if not raw.strip():
         raise InputError(
             source, f"the file is empty ({len(raw)} bytes); expected a header line of column names"

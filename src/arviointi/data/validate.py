@@ -96,8 +96,8 @@ def validate(
             problems.append(
                 Problem(
                     key,
-                    f"source column {src!r} is not in the file; the file has columns "
-                    f"{list(frame.columns)}{hint}",
+                    f"source column {src!r} is not in the file; "
+                    f"{describe_columns(list(frame.columns))}{hint}",
                 )
             )
             continue
@@ -140,7 +140,7 @@ def validate(
                 f"; closest source column: {', '.join(repr(c) for c in close)} (rename it or "
                 f"map it in params: columns: {{{close[0]}: {name}}})"
                 if close
-                else f"; the file has columns {list(frame.columns)}"
+                else f"; {describe_columns(list(frame.columns))}"
             )
             problems.append(
                 Problem("header", f"required column {name!r} ({sch.name}) is missing{hint}")
@@ -223,6 +223,27 @@ def validate(
     )
     out.attrs = attrs
     return out
+
+
+_COLUMN_NAME = re.compile(r"^[^\W\d][\w .,%()/+-]{0,79}$")
+
+
+def describe_columns(columns: Sequence[object]) -> str:
+    """ "the file has columns [...]", without echoing header fields that are not names.
+
+    A file that is not a data file (a password file read as CSV, a log) has a first line
+    of content, not of column names: it is not repeated in the message.
+    """
+    names = [str(c) for c in columns]
+    plausible = [n for n in names if _COLUMN_NAME.match(n)]
+    if len(plausible) == len(names):
+        return f"the file has columns {names}"
+    hidden = len(names) - len(plausible)
+    shown = f"columns {plausible} and " if plausible else ""
+    return (
+        f"the file has {shown}{hidden} header field(s) that do not look like column names "
+        "(not shown); is it a data file whose first line names the columns?"
+    )
 
 
 def closest(word: str, pool: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
