@@ -89,7 +89,7 @@ def _check_structure(text: str, path: Path) -> None:
                 str(path),
                 [
                     Problem(
-                        f"line {event.start_mark.line + 1}",
+                        _line(event),
                         f"the file expands to more than {MAX_NODES:,} values once its YAML "
                         "aliases (*name) are resolved; expected a plain parameters file",
                     )
@@ -104,7 +104,7 @@ def _check_structure(text: str, path: Path) -> None:
                     str(path),
                     [
                         Problem(
-                            f"line {event.start_mark.line + 1}",
+                            _line(event),
                             f"nested more than {MAX_DEPTH} levels deep; expected the few levels "
                             "of the parameters schema",
                         )
@@ -123,6 +123,11 @@ def _check_structure(text: str, path: Path) -> None:
             add(1, event)
         elif isinstance(event, yaml.AliasEvent):
             add(sizes.get(str(event.anchor), 1), event)
+
+
+def _line(event: yaml.Event) -> str:
+    mark = event.start_mark
+    return f"line {mark.line + 1}" if mark is not None else ""
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> Problem:
