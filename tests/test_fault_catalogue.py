@@ -132,6 +132,91 @@ CASES = [
         {SEED: SEED + "\n" + "".join(f"junk{i}: {i}\n" for i in range(4_000_000))},
         ("params/robust-eval.yaml", "a parameters file is at most 1,000,000 bytes"),
     ),
+    # -- silent wrong data ------------------------------------------------------------------
+    Case(
+        "a count of 1e23 (would overflow to a negative integer)",
+        source("panel.csv", sep=";"),
+        (
+            "data/panel.csv",
+            "line 3, column 'unemployed' (unemployed): expected a whole number below 9,007,199,254,740,992",
+            "found '1e23'",
+        ),
+        files={"panel.csv": lambda: panel_text(replace_line(3, "Varissuo;2012-02;1e23;7200"))},
+    ),
+    Case(
+        "an infinite outcome",
+        source("panel.csv", sep=";"),
+        (
+            "data/panel.csv",
+            "line 3, column 'unemployed' (unemployed): expected a finite number",
+            "'inf'",
+        ),
+        files={"panel.csv": lambda: panel_text(replace_line(3, "Varissuo;2012-02;inf;7200"))},
+    ),
+    Case(
+        "NaN outcomes of design areas",
+        source("panel.csv", sep=";"),
+        (
+            "data.panel (line 9)",
+            "source 'panel': 2 missing 'unemployed' value(s) of the design areas in "
+            "2012-01..2013-12: Varissuo 2012-02, Varissuo 2012-03",
+            "expected a value for every design area and month",
+        ),
+        files={
+            "panel.csv": lambda: panel_text(
+                lambda lines: replace_line(4, "Varissuo;2012-03;NaN;7200")(
+                    replace_line(3, "Varissuo;2012-02;;7200")(lines)
+                )
+            )
+        },
+    ),
+    Case(
+        "a gap in the months",
+        source("panel.csv", sep=";"),
+        (
+            "data.panel (line 9)",
+            "1 month(s) without a row for a design area in 2012-01..2013-12: Varissuo 2012-05",
+            "a gap in the months",
+        ),
+        files={"panel.csv": lambda: panel_text(lambda lines: lines[:5] + lines[6:])},
+    ),
+    Case(
+        "a constant outcome",
+        source("panel.csv", sep=";"),
+        ("data.panel (line 9)", "'unemployed' is 500 for every design area and month"),
+        files={
+            "panel.csv": lambda: panel_text(
+                lambda lines: (
+                    [lines[0]]
+                    + [";".join([*r.split(";")[:2], "500", r.split(";")[3]]) for r in lines[1:]]
+                )
+            )
+        },
+    ),
+    Case(
+        "one area spelled twice ('Varissuo' and 'varissuo')",
+        source("panel.csv", sep=";"),
+        (
+            "data/panel.csv",
+            "'Varissuo' (line 2) and 'varissuo' (line 98) differ only in letter case",
+            "expected one spelling per area",
+        ),
+        files={"panel.csv": lambda: panel_text(lambda lines: [*lines, "varissuo;2014-01;1;9"])},
+    ),
+    Case(
+        "duplicate (area, month) after reordering",
+        source("panel.csv", sep=";"),
+        ("data/panel.csv", "line 2 and line 98", "expected one row per (area, month)"),
+        files={"panel.csv": lambda: panel_text(lambda lines: [*lines, lines[1]])},
+    ),
+    Case(
+        "a positive event-study reference",
+        {
+            "did: {inference: permutation}": "did: {inference: permutation}\n  event_study: "
+            "{reference: 2}"
+        },
+        ("models.event_study.reference (line 33)", "2"),
+    ),
     Case(
         "id with a path separator",
         {"id: robust-eval": "id: ../docs"},

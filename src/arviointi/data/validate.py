@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -184,6 +185,8 @@ def validate(
     # -- table rules
     if all(k in frame.columns for k in sch.key):
         _check_key(frame, sch, where, shown, problems)
+    if "area" in frame.columns:
+        _check_area_spellings(frame, where, shown["area"], problems)
     for a, b in sch.not_greater:
         if a in frame.columns and b in frame.columns:
             # Values with their own problems are NaN by now, so only valid pairs compare.
@@ -225,6 +228,8 @@ def validate(
     return out
 
 
+#: whole numbers from here on are not all representable in float64
+_MAX_EXACT_INT = 2**53
 _COLUMN_NAME = re.compile(r"^[^\W\d][\w .,%()/+-]{0,79}$")
 
 
@@ -466,6 +471,19 @@ def _coerce_number(
                 shown,
                 lambda i: f"expected a whole number; found {raw.iloc[i]!r}",
             )
+            # beyond 2**53 a float no longer holds every whole number (and 1e23 would
+            # overflow int64 to a negative count)
+            huge = ~missing & ~bad_type & ~inf & (np.abs(values) >= _MAX_EXACT_INT)
+            _report(
+                problems,
+                where,
+                huge,
+                shown,
+                lambda i: (
+                    f"expected a whole number below {_MAX_EXACT_INT:,}; found {raw.iloc[i]!r} "
+                    "(too large to be a count: a unit or export error?)"
+                ),
+            )
         if spec.minimum is not None:
             low = values < spec.minimum
             _report(
@@ -490,7 +508,7 @@ def _coerce_number(
     with np.errstate(invalid="ignore"):
         rejected = missing | bad_type | ~np.isfinite(values)
         if spec.kind == "int":
-            rejected |= np.mod(values, 1) != 0
+            rejected |= (np.mod(values, 1) != 0) | (np.abs(values) >= _MAX_EXACT_INT)
         if spec.minimum is not None:
             rejected |= values < spec.minimum
         if spec.maximum is not None:
@@ -644,6 +662,38 @@ def _check_key(
     if len(items) > _ROWS_PER_PROBLEM:
         problems.append(
             Problem(label, f"... and {len(items) - _ROWS_PER_PROBLEM} more duplicated keys")
+        )
+
+
+def _spelling_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _check_area_spellings(
+    frame: pd.DataFrame, where: Callable[[int], str], shown: str, problems: list[Problem]
+) -> None:
+    """Two spellings of one area ("Pohjola" and "pohjola") would become two areas."""
+    names = frame["area"]
+    first: dict[str, int] = {}
+    for i, value in enumerate(names):
+        if isinstance(value, str) and value not in first:
+            first[value] = i
+    spellings: dict[str, list[str]] = {}
+    for name in first:
+        spellings.setdefault(_spelling_key(name), []).append(name)
+    clashes = [group for group in spellings.values() if len(group) > 1]
+    for group in clashes[:_ROWS_PER_PROBLEM]:
+        listed = " and ".join(f"{n!r} ({where(first[n])})" for n in group[:4])
+        problems.append(
+            Problem(
+                shown,
+                f"{listed} differ only in letter case, spacing or Unicode form; expected one "
+                "spelling per area (they would be counted as different areas)",
+            )
+        )
+    if len(clashes) > _ROWS_PER_PROBLEM:
+        problems.append(
+            Problem(shown, f"... and {len(clashes) - _ROWS_PER_PROBLEM} more areas spelled twice")
         )
 
 

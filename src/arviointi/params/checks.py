@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from arviointi.errors import ParamsError, Problem
+from arviointi.params.coverage import coverage_problems
 from arviointi.params.months import try_month
 from arviointi.params.problems import KeyPath, locate
 from arviointi.params.schema import Evaluation
@@ -359,13 +360,18 @@ def design_data_problems(
     out = _Collector(lines)
     from arviointi.sections.comparison import resolve_comparison  # avoids an import cycle
 
+    design = evaluation.design
+    comparison_areas = list(design.comparison.areas or [])
     if evaluation.design.comparison.rule:  # explicit lists are checked by area_problems
         try:
-            resolve_comparison(evaluation, frames)
+            comparison_areas = resolve_comparison(evaluation, frames).areas
         except ParamsError as exc:
             for problem in exc.problems:
                 out.add(_key_path(problem.location.split(" ")[0]), problem.message)
-    design = evaluation.design
+    window = (
+        pd.Timestamp(f"{design.start or design.pre_window[0]}-01"),
+        pd.Timestamp(f"{design.end}-01"),
+    )
     first = pd.Timestamp(f"{design.pre_window[0]}-01")
     last = pd.Timestamp(f"{design.pre_window[1]}-01")
     # an outcome without a source uses the comparison's source (as the notebooks do)
@@ -403,4 +409,8 @@ def design_data_problems(
                 f"pre window {design.pre_window[0]}..{design.pre_window[1]} ({span}); "
                 "expected data before the pilot start",
             )
+            continue
+        areas = [*design.pilot_areas, *comparison_areas]
+        for message in coverage_problems(frame, outcome.name, areas, *window, source):
+            out.add(("data", source), message)
     return out.problems

@@ -134,7 +134,9 @@ class EventStudyOptions(_Strict):
     enabled: bool = True
     leads: int = Field(default=6, ge=0)
     lags: int = Field(default=12, ge=0)
-    reference: int = -1
+    reference: int = Field(
+        default=-1, le=-1, description="the omitted pre-period (a negative relative month)"
+    )
 
 
 class SyntheticControlOptions(_Strict):
