@@ -138,7 +138,8 @@ CASES = [
         source("panel.csv", sep=";"),
         (
             "data/panel.csv",
-            "line 3, column 'unemployed' (unemployed): expected a whole number below 9,007,199,254,740,992",
+            "line 3, column 'unemployed' (unemployed): expected a whole number below "
+            "9,007,199,254,740,992",
             "found '1e23'",
         ),
         files={"panel.csv": lambda: panel_text(replace_line(3, "Varissuo;2012-02;1e23;7200"))},

@@ -39,6 +39,7 @@ def power_at(delta: float, design: Design, contrast_sd: float, alpha: float = 0.
     value = float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
     if math.isfinite(value):
         return value
+
     # scipy's noncentral t can return NaN with very few degrees of freedom (1 treated and
     # 2 comparison areas: df = 1); integrate over the chi-square instead:
     # T' = (Z + nc) / sqrt(V / df) rejects when Z + nc > crit * s or < -crit * s
