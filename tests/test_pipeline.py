@@ -373,3 +373,32 @@ def test_invalid_records_fail_the_run_and_keep_the_notebooks(
     assert f"no report was published in {out}" in message
     assert sorted(p.name for p in out.iterdir()) == [atomic.MARKER, "failed"]  # no report
     assert (out / "failed" / "bad_record.ipynb").is_file()
+
+
+def test_cache_key_uses_only_runtime_packages(tmp_path: Path) -> None:
+    import tomllib
+
+    from arviointi.pipeline import cache, manifest
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    runtime = {
+        dep.split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for dep in project["project"]["dependencies"]
+    }
+    keyed = set(manifest.package_versions(runtime_only=True)) - {"arviointi"}
+    assert {name.lower() for name in keyed} <= runtime
+    assert set(manifest.TEST_ONLY_PACKAGES) <= set(manifest.package_versions())
+    # a new version of a test-only tool keeps every cached notebook
+    notebook = tmp_path / "a.ipynb"
+    notebook.write_text('{"cells": []}', encoding="utf-8")
+    key = cache.notebook_key(notebook, {"seed": 1}, ["h"], None)
+    versions = dict(manifest._versions())
+    versions["pyfixest"] = "999.0"
+    original = manifest._versions
+    try:
+        manifest._versions = lambda: tuple(versions.items())  # type: ignore[assignment]
+        assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) == key
+        versions["numpy"] = "999.0"
+        assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) != key
+    finally:
+        manifest._versions = original  # type: ignore[assignment]
