@@ -535,7 +535,46 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(source, f"sheet {target!r} has a header row but no data rows")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.Index(range(2, len(frame) + 2), name="sheet row")
+    if frame.isna().to_numpy().any():
+        sheet_name = target if isinstance(target, str) else names[target]
+        unsaved = _formulas_without_values(path, sheet_name)
+        if unsaved:
+            shown = "; ".join(f"sheet row {r}, column {c!r}: {f}" for r, c, f in unsaved[:5])
+            more = f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else ""
+            raise InputError(
+                source,
+                f"sheet {sheet_name!r}: {len(unsaved)} formula cell(s) without a saved value "
+                f"({shown}{more}); they would be read as missing. Open the workbook in Excel "
+                "or LibreOffice and save it (values are then saved), or paste the values",
+            )
     return frame
+
+
+def _formulas_without_values(path: Path, sheet: str) -> list[tuple[int, str, str]]:
+    """(sheet row, column name, formula) of formula cells whose cached value is empty.
+
+    A workbook written by a program (not Excel) may hold formulas without their results;
+    pandas reads those cells as missing without saying so.
+    """
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows_f = formulas[sheet].iter_rows(values_only=True)
+        rows_v = values[sheet].iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows_f, ())]
+        next(rows_v, None)
+        found = []
+        for number, (row_f, row_v) in enumerate(zip(rows_f, rows_v, strict=False), start=2):
+            for j, (formula, value) in enumerate(zip(row_f, row_v, strict=False)):
+                if isinstance(formula, str) and formula.startswith("=") and value is None:
+                    name = header[j] if j < len(header) else f"column {j + 1}"
+                    found.append((number, name, formula[:60]))
+        return found
+    finally:
+        formulas.close()
+        values.close()
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
