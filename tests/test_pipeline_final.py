@@ -70,4 +70,3 @@ def test_published_notebooks_keep_no_printed_rows(tmp_path: Path, fake_pdf: list
     assert len(outputs) == 1, "only the record bundle survives"
     assert set(outputs[0]["data"]) == {"application/vnd.arviointi.result+json"}
     assert "P-000123" not in json.dumps(outputs)
-

@@ -10,6 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+def summarise(items: Sequence[object], shown: int = 5) -> str:
+    """The first ``shown`` items, then the count of the rest: errors stay one screen long."""
+    head = ", ".join(str(item) for item in items[:shown])
+    rest = len(items) - shown
+    return f"{head} and {rest:,} more" if rest > 0 else head
+
+
 class ArviointiError(Exception):
     """Base class of every error the workbench raises on purpose."""
 

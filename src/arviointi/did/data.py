@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from arviointi.errors import DesignError, InputError, Problem
+from arviointi.errors import DesignError, InputError, Problem, summarise
 
 Array = NDArray[np.float64]
 Codes = NDArray[np.intp]
@@ -328,9 +328,14 @@ def _prepare_panel(
         )
     starts = frame.loc[frame[treatment] == 1].groupby(unit)[time].min()
     if starts.nunique() > 1:
+        groups = [
+            f"{_plain(start)!r}: {len(units)} unit(s), e.g. {summarise(list(units.index), 3)}"
+            for start, units in starts.groupby(starts, sort=True)
+        ]
         raise DesignError(
-            f"{SOURCE}: treated units start at different times in column {time!r} "
-            f"({starts.to_dict()}); staggered adoption needs arviointi.staggered"
+            f"{SOURCE}: {len(starts)} treated units start at {len(groups)} different times in "
+            f"column {time!r} ({summarise(groups, 4)}); staggered adoption needs "
+            "arviointi.staggered"
         )
     t0 = starts.iloc[0]
     times = np.sort(frame[time].unique())
