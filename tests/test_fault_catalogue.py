@@ -22,6 +22,7 @@ import pytest
 from test_bad_inputs_cli import PANEL_SOURCE, ROBUST, Project, cli_error, make_project, source
 
 PANEL = (ROBUST / "panel.csv").read_bytes()
+FORMATS_DIR = Path(__file__).parent / "fixtures" / "formats"
 
 
 def excel_source(data: str) -> dict[str, str]:
@@ -60,6 +61,30 @@ def excel_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def formula_workbook() -> bytes:
+    """panel.csv as .xlsx with one formula cell whose value was never computed."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [line.split(";") for line in PANEL.decode("utf-8").splitlines()]
+    sheet.append(rows[0])
+    for i, row in enumerate(rows[1:]):
+        count: object = f"=C{i + 1}+1" if i == 4 else int(row[2])
+        sheet.append([row[0], row[1], count, int(row[3])])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def base_params(edit: Callable[[str], bytes]) -> Callable[[], bytes]:
+    return lambda: edit((ROBUST / "base.yaml").read_text(encoding="utf-8"))
+
+
+def csv_source(extra: str = "") -> dict[str, str]:
+    return {PANEL_SOURCE: PANEL_SOURCE + extra}
+
+
 @dataclass(frozen=True)
 class Case:
     """One fault: what to change, which files to write and what the message must say."""
@@ -68,6 +93,7 @@ class Case:
     replace: dict[str, str]
     expected: tuple[str, ...]
     files: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    params: Callable[[], bytes] | None = None
     code: int = 4
     commands: tuple[str, ...] = ("validate", "run")
 
@@ -218,6 +244,184 @@ CASES = [
         },
         ("models.event_study.reference (line 33)", "2"),
     ),
+    # -- more damaged or wrong files -----------------------------------------------------------
+    Case(
+        "Excel formula cells without saved values",
+        excel_source("panel.xlsx"),
+        (
+            "data/panel.xlsx",
+            "1 formula cell(s) without a saved value (sheet row 6, column 'unemployed': =C5+1)",
+            "they would be read as missing",
+        ),
+        files={"panel.xlsx": formula_workbook},
+    ),
+    Case(
+        "a NUL byte inside a CSV",
+        csv_source(),
+        ("data/panel.csv", "line 8: binary data (NUL byte at byte offset 200)"),
+        files={"panel.csv": lambda: PANEL[:200] + b"\x00" + PANEL[200:]},
+    ),
+    Case(
+        "a title line above the header",
+        csv_source(),
+        ("data/panel.csv", "line 1: the first line has 1 field", "may start with a title line"),
+        files={"panel.csv": lambda: b"Tyottomat 2012\n" + PANEL},
+    ),
+    Case(
+        "a header without data rows",
+        csv_source(),
+        ("data/panel.csv", "the file has a header (line 1) but no data rows"),
+        files={"panel.csv": lambda: PANEL.split(b"\n")[0] + b"\n"},
+    ),
+    Case(
+        "an unknown encoding name",
+        csv_source("    encoding: klingon\n"),
+        ("data/panel.csv", "unknown encoding 'klingon'", "expected e.g. 'utf-8'"),
+    ),
+    Case(
+        "a data file that does not exist",
+        {PANEL_SOURCE: "    path: data/nope.csv\n    format: csv\n"},
+        ("data.panel.path (line 12)", "file not found", "data/nope.csv"),
+    ),
+    Case(
+        "a folder given as the data file",
+        {PANEL_SOURCE: "    path: data\n    format: csv\n"},
+        ("data.panel (line 9)", "file not found (or not a regular file)"),
+    ),
+    Case(
+        "an unknown data format",
+        {PANEL_SOURCE: "    path: data/panel.csv\n    format: xml\n"},
+        ("data.panel.format (line 13)", "expected one of 'csv', 'excel'", "got 'xml'"),
+    ),
+    Case(
+        "more unemployed than the labour force",
+        csv_source(),
+        (
+            "data/panel.csv",
+            "line 3, column 'unemployed' (unemployed) vs column 'labour_force'",
+            "expected unemployed <= labour_force",
+        ),
+        files={"panel.csv": lambda: panel_text(replace_line(3, "Varissuo;2012-02;9020;7200"))},
+    ),
+    Case(
+        "a negative labour force",
+        csv_source(),
+        (
+            "data/panel.csv",
+            "line 3, column 'labour_force' (labour_force): expected a whole number >= 0",
+            "(a negative count)",
+        ),
+        files={"panel.csv": lambda: panel_text(replace_line(3, "Varissuo;2012-02;902;-7200"))},
+    ),
+    Case(
+        "a column mapped to a name outside the schema",
+        {"unemployed: unemployed, labour": "unemployed: unemployd, labour"},
+        (
+            "data/panel.csv",
+            "columns.unemployed: maps to 'unemployd', which is not a column of the area_panel",
+            "did you mean 'unemployed'",
+        ),
+    ),
+    # -- designs the data cannot carry ---------------------------------------------------
+    Case(
+        "a single pre-period month",
+        {
+            "start: 2012-01": "start: 2012-12",
+            "pre_window: [2012-01, 2012-12]": "pre_window: [2012-12, 2012-12]",
+        },
+        (
+            "design.pre_window (line 23)",
+            "has 1 month(s) of 'unemployed' of the pilot area(s) before the pilot start 2013-01",
+            "need at least 4",
+        ),
+    ),
+    Case(
+        "a post window without data",
+        {
+            "end: 2013-12": "end: 2015-12",
+            "pilot_start: 2013-01": "pilot_start: 2014-01",
+            "pre_window: [2012-01, 2012-12]": "pre_window: [2012-01, 2013-12]",
+            "post_window: [2013-01, 2013-12]": "post_window: [2014-01, 2015-12]",
+        },
+        (
+            "design.post_window (line 24)",
+            "no 'unemployed' value of the pilot area(s) from the pilot start 2014-01 to 2015-12",
+        ),
+    ),
+    Case(
+        "the pilot area also a comparison area",
+        {"areas: [Runosmäki, Halinen, Lauste]": "areas: [Runosmäki, Halinen, Varissuo]"},
+        ("design.comparison.areas[2] (line 19)", "'Varissuo' is a pilot area, not a comparison"),
+    ),
+    Case(
+        "a pilot start after the post window starts",
+        {"pilot_start: 2013-01": "pilot_start: 2013-05"},
+        ("design.post_window (line 24)", "must start at or after the pilot start (2013-05)"),
+    ),
+    Case(
+        "an unknown checkpoint as as_of",
+        {"  start: 2012-01\n": "  start: 2012-01\n  as_of: someday\n"},
+        ("design.as_of (line 21)", "'someday' is neither a checkpoint id", "nor a YYYY-MM month"),
+    ),
+    # -- parameters: unknown, missing and wrongly typed keys ------------------------------
+    Case(
+        "an unknown nested key",
+        {"did: {inference: permutation}": "did: {inferenc: permutation}"},
+        ("models.did.inferenc (line 32)", "unknown key 'inferenc'", "did you mean 'inference'"),
+    ),
+    Case(
+        "a missing required key",
+        {"  pilot_start: 2013-01\n": ""},
+        ("design.pilot_start (line 16)", "required key is missing"),
+    ),
+    Case(
+        "a text where a list is expected",
+        {"pilot_areas: [Varissuo]": "pilot_areas: Varissuo"},
+        ("design.pilot_areas (line 17)", "expected a list", "got 'Varissuo' (text)"),
+    ),
+    Case(
+        "a text where a number is expected",
+        {"disclosure: {threshold: 5}": "disclosure: {threshold: five}"},
+        ("disclosure.threshold (line 33)", "expected a whole number, got 'five' (text)"),
+    ),
+    Case(
+        "a disclosure threshold of 0",
+        {"disclosure: {threshold: 5}": "disclosure: {threshold: 0}"},
+        ("disclosure.threshold (line 33)", "greater than or equal to 1", "got 0"),
+    ),
+    Case(
+        "an unknown report language",
+        {"languages: [fi, en]": "languages: [fi, xx]"},
+        ("languages[1] (line 6)", "expected one of 'fi' or 'en', got 'xx'"),
+    ),
+    Case(
+        "an unknown notebook",
+        {"notebooks: [echo_params]": "notebooks: [nope]"},
+        ("notebooks[0] (line 35)", "no notebook nope.ipynb in"),
+    ),
+    Case(
+        "a key given twice",
+        {SEED: SEED + "\nseed: 1"},
+        ("seed (line 35)", "duplicate key: 'seed' is already given on line 34"),
+    ),
+    Case(
+        "a params file that is not UTF-8",
+        {},
+        ("params/robust-eval.yaml", "not UTF-8 text"),
+        params=base_params(lambda text: text.replace("Robustisuustesti", "Työ").encode("latin-1")),
+    ),
+    Case(
+        "an empty params file",
+        {},
+        ("params/robust-eval.yaml", "the file is empty: expected a YAML mapping of parameters"),
+        params=lambda: b"",
+    ),
+    Case(
+        "a params file that is a list",
+        {},
+        ("line 1: expected a YAML mapping (key: value lines) at the top level",),
+        params=lambda: b"- a\n- b\n",
+    ),
     Case(
         "id with a path separator",
         {"id: robust-eval": "id: ../docs"},
@@ -249,8 +453,50 @@ def test_fault_is_reported_and_the_last_report_kept(
         pytest.skip(f"{case.name}: only {case.commands}")
     project = make_project(tmp_path, case.replace)
     write_files(project, case.files)
+    if case.params is not None:
+        project.params.write_bytes(case.params())
     code, err = cli_error(project, command, capsys, monkeypatch)
     assert code == case.code, err
     for text in case.expected:
         assert text in err, f"{text!r} not in:\n{err}"
     assert len(err) < 4000, "the message should summarise"
+
+
+def test_the_catalogue_has_at_least_40_cases() -> None:
+    assert len(CASES) >= 40 and len({c.name for c in CASES}) == len(CASES)
+
+
+def test_months_out_of_order_give_the_same_estimate(tmp_path: Path) -> None:
+    # not a fault: rows in any order are the same data, and the estimators sort them
+    from arviointi.data.sources import load_source
+    from arviointi.did import did
+
+    lines = PANEL.decode("utf-8").splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", encoding="utf-8")
+    estimates = []
+    for path in (ROBUST / "panel.csv", shuffled):
+        spec = {"kind": "file", "schema": "area_panel", "path": str(path), "sep": ";"}
+        frame = load_source(spec, base_dir=tmp_path)
+        frame["treated"] = (
+            (frame["area"] == "Varissuo") & (frame["month"] >= pd.Timestamp("2013-01-01"))
+        ).astype(int)
+        fit = did(frame, "unemployed", unit="area", time="month", treatment="treated")
+        estimates.append((fit.estimate, fit.se))
+    assert estimates[0] == pytest.approx(estimates[1], rel=1e-12)
+
+
+def test_px_codepage_that_does_not_match_the_bytes_is_refused(tmp_path: Path) -> None:
+    from arviointi.data.readers import read_table
+    from arviointi.errors import InputError
+
+    px = FORMATS_DIR / "statfin_atp_pxt_11n3.px"
+    text = px.read_bytes().decode("iso-8859-15")
+    wrong = tmp_path / "utf8_bytes.px"
+    wrong.write_bytes(text.encode("utf-8"))  # CODEPAGE still says iso-8859-15
+    with pytest.raises(InputError) as excinfo:
+        read_table(wrong)
+    message = str(excinfo.value)
+    assert "CODEPAGE is 'iso-8859-15' but the file's bytes are UTF-8" in message
+    assert "line 17" in message and "would be garbled" in message
+    assert len(read_table(px)) > 0  # the file as published reads
