@@ -500,3 +500,9 @@ def test_px_codepage_that_does_not_match_the_bytes_is_refused(tmp_path: Path) ->
     assert "CODEPAGE is 'iso-8859-15' but the file's bytes are UTF-8" in message
     assert "line 17" in message and "would be garbled" in message
     assert len(read_table(px)) > 0  # the file as published reads
+
+
+def test_docs_reliability_lists_every_case() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    missing = [c.name for c in CASES if f"| {c.name} |" not in text]
+    assert not missing, f"add to docs/reliability.md: {missing}"
