@@ -423,6 +423,15 @@ CASES = [
         params=lambda: b"- a\n- b\n",
     ),
     Case(
+        "a 100 000-character title",
+        {
+            "title: {fi: Robustisuustesti, en: Robustness test}": "title: {fi: "
+            + "x" * 100_000
+            + "}"
+        },
+        ("title.fi (line 4)", "at most 2000 characters"),
+    ),
+    Case(
         "id with a path separator",
         {"id: robust-eval": "id: ../docs"},
         ("id (line 3)", "'../docs'"),
