@@ -432,6 +432,11 @@ CASES = [
         ("title.fi (line 4)", "at most 2000 characters"),
     ),
     Case(
+        "3 000 unknown keys: listed up to 15, then counted",
+        {SEED: SEED + "\n" + "".join(f"junk{i}: {i}\n" for i in range(3000))},
+        ("3000 problem(s) in the parameters", "junk0 (line 35): unknown key", "... and 2985 more"),
+    ),
+    Case(
         "id with a path separator",
         {"id: robust-eval": "id: ../docs"},
         ("id (line 3)", "'../docs'"),
