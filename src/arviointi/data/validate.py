@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from arviointi.data.names import check_area_spellings, describe_columns
 from arviointi.data.schemas import FIRST_YEAR, LAST_YEAR, Column, Schema, get_schema
 from arviointi.errors import InputError, Problem
 
@@ -186,7 +186,7 @@ def validate(
     if all(k in frame.columns for k in sch.key):
         _check_key(frame, sch, where, shown, problems)
     if "area" in frame.columns:
-        _check_area_spellings(frame, where, shown["area"], problems)
+        check_area_spellings(frame, where, shown["area"], problems)
     for a, b in sch.not_greater:
         if a in frame.columns and b in frame.columns:
             # Values with their own problems are NaN by now, so only valid pairs compare.
@@ -230,25 +230,6 @@ def validate(
 
 #: whole numbers from here on are not all representable in float64
 _MAX_EXACT_INT = 2**53
-_COLUMN_NAME = re.compile(r"^[^\W\d][\w .,%()/+-]{0,79}$")
-
-
-def describe_columns(columns: Sequence[object]) -> str:
-    """ "the file has columns [...]", without echoing header fields that are not names.
-
-    A file that is not a data file (a password file read as CSV, a log) has a first line
-    of content, not of column names: it is not repeated in the message.
-    """
-    names = [str(c) for c in columns]
-    plausible = [n for n in names if _COLUMN_NAME.match(n)]
-    if len(plausible) == len(names):
-        return f"the file has columns {names}"
-    hidden = len(names) - len(plausible)
-    shown = f"columns {plausible} and " if plausible else ""
-    return (
-        f"the file has {shown}{hidden} header field(s) that do not look like column names "
-        "(not shown); is it a data file whose first line names the columns?"
-    )
 
 
 def closest(word: str, pool: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
@@ -662,38 +643,6 @@ def _check_key(
     if len(items) > _ROWS_PER_PROBLEM:
         problems.append(
             Problem(label, f"... and {len(items) - _ROWS_PER_PROBLEM} more duplicated keys")
-        )
-
-
-def _spelling_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _check_area_spellings(
-    frame: pd.DataFrame, where: Callable[[int], str], shown: str, problems: list[Problem]
-) -> None:
-    """Two spellings of one area ("Pohjola" and "pohjola") would become two areas."""
-    names = frame["area"]
-    first: dict[str, int] = {}
-    for i, value in enumerate(names):
-        if isinstance(value, str) and value not in first:
-            first[value] = i
-    spellings: dict[str, list[str]] = {}
-    for name in first:
-        spellings.setdefault(_spelling_key(name), []).append(name)
-    clashes = [group for group in spellings.values() if len(group) > 1]
-    for group in clashes[:_ROWS_PER_PROBLEM]:
-        listed = " and ".join(f"{n!r} ({where(first[n])})" for n in group[:4])
-        problems.append(
-            Problem(
-                shown,
-                f"{listed} differ only in letter case, spacing or Unicode form; expected one "
-                "spelling per area (they would be counted as different areas)",
-            )
-        )
-    if len(clashes) > _ROWS_PER_PROBLEM:
-        problems.append(
-            Problem(shown, f"... and {len(clashes) - _ROWS_PER_PROBLEM} more areas spelled twice")
         )
 
 
