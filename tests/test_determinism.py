@@ -2,7 +2,8 @@
 
 The end-to-end test runs tests/fixtures/robustness/determinism.yaml (seeded synthetic
 districts, wild-bootstrap inference with a seed, synthetic control, event study) twice from
-scratch into two output roots and compares the bytes. The only line of the HTML reports
+scratch into two output roots, once with ``jobs=1`` and once with ``jobs=2``, and compares
+the bytes. The only line of the HTML reports
 allowed to differ is the report date ("Date" / "Päivämäärä" on the title page, the day the
 report was made), which the test finds and strips exactly.
 """
@@ -100,8 +101,9 @@ def test_two_runs_give_identical_results_and_reports(
 
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html, out: out.write_bytes(b"%PDF-fake"))
     params = project(tmp_path)
+    # --jobs 1 and --jobs 2: the parallel workers must not change a byte
     runs = [
-        run_evaluation(params, output_root=tmp_path / f"run{i}", jobs=1, use_cache=False)
+        run_evaluation(params, output_root=tmp_path / f"run{i}", jobs=i, use_cache=False)
         for i in (1, 2)
     ]
     first, second = (r.output_dir for r in runs)

@@ -295,3 +295,29 @@ def test_2x2_repeated_cross_sections_with_few_district_clusters() -> None:
     import json
 
     assert json.loads(json.dumps(record))["inference"] == "donald_lang"
+
+
+def test_demeaning_that_stops_at_max_iter_warns_and_says_so() -> None:
+    import warnings
+
+    from arviointi.did.data import DemeanNotConverged, demean, demean_converged
+
+    rng = np.random.default_rng(3)
+    n = 400
+    units = rng.integers(0, 40, n)
+    times = (units + rng.integers(0, 3, n)) % 30  # unbalanced, strongly linked: slow
+    y = rng.normal(size=n) + units * 0.3 + times * 0.2
+    result = demean_converged(y, [units, times], max_iter=2)
+    assert not result.converged and result.sweeps == 2
+    assert result.warning is not None and "did not converge in 2 sweeps" in result.warning
+    with pytest.warns(DemeanNotConverged, match="did not converge in 2 sweeps"):
+        demean(y, [units, times], max_iter=2)
+    full = demean_converged(y, [units, times])
+    assert full.converged and full.warning is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = demean(y, [units, times])
+    # converged: the group means of each dimension are zero
+    for codes in (units, times):
+        means = np.bincount(codes, weights=values[:, 0]) / np.bincount(codes)
+        assert np.abs(means).max() < 1e-9

@@ -106,3 +106,24 @@ def test_2x2_empty_cell() -> None:
     df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "g": [0, 0, 1], "p": [0, 1, 0]})
     with pytest.raises(DesignError, match="g=1, p=1 is empty"):
         did(df, "y", group="g", post="p")
+
+
+def test_many_staggered_units_are_summarised_not_listed() -> None:
+    import pandas as pd
+
+    from arviointi.did import did
+
+    rows = []
+    for u in range(2500):
+        start = 3 + u % 4  # four start months
+        for month in range(10):
+            rows.append((f"unit{u:04d}", month, float(u % 7 + month), int(month >= start)))
+    for u in range(20):
+        rows += [(f"ctrl{u}", month, float(month), 0) for month in range(10)]
+    frame = pd.DataFrame(rows, columns=["unit", "month", "y", "treated"])
+    with pytest.raises(DesignError) as excinfo:
+        did(frame, "y", unit="unit", time="month", treatment="treated")
+    message = str(excinfo.value)
+    assert "2500 treated units start at 4 different times in column 'month'" in message
+    assert "3: 625 unit(s), e.g. unit0000, unit0004, unit0008 and 622 more" in message
+    assert len(message) < 600

@@ -560,3 +560,41 @@ def test_employment_curve_by_hand() -> None:
     assert pilot.loc[2, "share_employed_weighted"] == pytest.approx(2 / 3)
     comp = cur[cur.group == "comparison"].set_index("rel_month")
     assert comp["n_employed"].tolist() == [1, 0, 1]  # c: employed, unemployed, employed
+
+
+def test_weighted_kaplan_meier_matches_lifelines() -> None:
+    import warnings
+
+    from lifelines import KaplanMeierFitter
+
+    rng = np.random.default_rng(16)
+    n = 200
+    time = rng.integers(1, 13, n).astype(float)
+    event = (rng.random(n) < 0.6).astype(int)
+    weights = rng.choice([0.25, 0.5, 1.0, 2.0, 3.5], n)
+    km = kaplan_meier(time, event, weights).set_index("time")
+    fitter = KaplanMeierFitter()
+    with warnings.catch_warnings():  # lifelines warns that the weights are not integers
+        warnings.simplefilter("ignore")
+        fitter.fit(time, event, weights=weights)
+    reference = fitter.survival_function_["KM_estimate"].reindex(km.index)
+    assert km["survival"].to_numpy() == pytest.approx(reference.to_numpy(), rel=1e-12)
+    table = fitter.event_table.reindex(km.index)
+    assert km["n_at_risk"].to_numpy() == pytest.approx(table["at_risk"].to_numpy())
+    assert km["n_persons_at_risk"].tolist() == [int((time >= t).sum()) for t in km.index]
+    # unit weights give the unweighted estimator
+    plain = kaplan_meier(time, event)
+    assert plain["survival"].tolist() == pytest.approx(
+        kaplan_meier(time, event, np.ones(n))["survival"].tolist()
+    )
+    # and by group, weights looked up by person_id (missing weight = 0)
+    out = pd.DataFrame(
+        {
+            "person_id": [f"P{i}" for i in range(n)],
+            "group": "comparison",
+            "time_to_employment": time,
+            "event": event,
+        }
+    )
+    by = kaplan_meier_by(out, weights=pd.Series(weights, index=out["person_id"]))
+    assert by["survival"].to_numpy() == pytest.approx(km["survival"].to_numpy())

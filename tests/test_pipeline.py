@@ -221,10 +221,18 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     def broken_printer(html_path: Path, pdf_path: Path) -> None:
         raise RuntimeError("chromium crashed")
 
+    # a PDF that cannot be printed keeps the good HTML (published, with a note)
     monkeypatch.setattr(pdf, "html_to_pdf", broken_printer)
-    with pytest.raises(PipelineError, match=r"exporting report-fi failed .*chromium crashed"):
-        run_evaluation(params, jobs=2)
-    assert snapshot(good.output_dir) == before
+    partial = run_evaluation(params, jobs=2)
+    assert [p.name for p in partial.reports] == ["report-fi.html", "report-en.html"]
+    assert partial.notes[0] == (
+        "report-fi.pdf was not made (RuntimeError: chromium crashed); "
+        "the HTML report report-fi.html is published without it"
+    )
+    assert not (good.output_dir / "report-fi.pdf").exists()
+    assert (good.output_dir / "report-fi.html").read_bytes() == before["report-fi.html"]
+    manifest = json.loads((good.output_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert partial.notes[0] in manifest["notes"]
 
 
 def test_bad_areas_fail_before_any_notebook_runs(tmp_path: Path) -> None:
@@ -320,7 +328,7 @@ def test_publish_replaces_and_keep_failed_touches_only_failed(tmp_path: Path) ->
     second = atomic.temporary_run_dir(tmp_path / "reports", "x")
     (second / "b.txt").write_text("two")
     atomic.publish(second, final)
-    assert sorted(p.name for p in final.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in final.iterdir()) == [atomic.MARKER, "b.txt"]
     assert [p.name for p in (tmp_path / "reports").iterdir()] == ["x"]
 
 
@@ -363,5 +371,34 @@ def test_invalid_records_fail_the_run_and_keep_the_notebooks(
     assert "notebook bad_record.ipynb, cell 2: section 'jobs' is not one of" in message
     out = tmp_path / "reports" / "fixture-eval"
     assert f"no report was published in {out}" in message
-    assert sorted(p.name for p in out.iterdir()) == ["failed"]  # no report was published
+    assert sorted(p.name for p in out.iterdir()) == [atomic.MARKER, "failed"]  # no report
     assert (out / "failed" / "bad_record.ipynb").is_file()
+
+
+def test_cache_key_uses_only_runtime_packages(tmp_path: Path) -> None:
+    import tomllib
+
+    from arviointi.pipeline import cache, manifest
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    runtime = {
+        dep.split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for dep in project["project"]["dependencies"]
+    }
+    keyed = set(manifest.package_versions(runtime_only=True)) - {"arviointi"}
+    assert {name.lower() for name in keyed} <= runtime
+    assert set(manifest.TEST_ONLY_PACKAGES) <= set(manifest.package_versions())
+    # a new version of a test-only tool keeps every cached notebook
+    notebook = tmp_path / "a.ipynb"
+    notebook.write_text('{"cells": []}', encoding="utf-8")
+    key = cache.notebook_key(notebook, {"seed": 1}, ["h"], None)
+    versions = dict(manifest._versions())
+    versions["pyfixest"] = "999.0"
+    original = manifest._versions
+    try:
+        manifest._versions = lambda: tuple(versions.items())  # type: ignore[assignment]
+        assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) == key
+        versions["numpy"] = "999.0"
+        assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) != key
+    finally:
+        manifest._versions = original  # type: ignore[assignment]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from arviointi.did import did
 from arviointi.did.simulation import ar1_errors, simulate_panel
-from arviointi.errors import ParamsError
+from arviointi.errors import DesignError, ParamsError
 from arviointi.inference import Design
 from arviointi.power import contrast_sd_ar1, mde, mde_from_pre_period, power_at
 
@@ -69,3 +70,33 @@ def test_mde_from_pre_period_gives_its_power_in_did() -> None:
 def test_mde_rejects_bad_params() -> None:
     with pytest.raises(ParamsError, match="power"):
         mde(Design(1, 4), 1.0, power=1.2)
+
+
+def test_one_treated_and_two_comparisons_gives_a_finite_mde(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # df = 1: scipy's noncentral t can return NaN (the MDE search then crashed the report);
+    # the chi-square integral takes over and agrees with nct where nct works
+    import importlib
+
+    module = importlib.import_module("arviointi.power.mde")
+
+    design = Design(1, 2, 12, 12, True)
+    se = math.sqrt(1 + 1 / 2)
+    assert 0.4 < power_at(8 * se, design, 1.0) < 0.6  # where the old search met NaN
+    value = mde(design, 1.0)
+    assert math.isfinite(value) and value > 0
+    assert power_at(value, design, 1.0) == pytest.approx(0.8, abs=1e-6)
+    # the fallback against nct where both work
+    nct_value = power_at(10 * se, design, 1.0)
+    monkeypatch.setattr(module.stats.nct, "sf", lambda *a: float("nan"))
+    assert power_at(10 * se, design, 1.0) == pytest.approx(nct_value, abs=1e-7)
+
+
+def test_constant_outcome_is_a_plain_design_error() -> None:
+    months = pd.date_range("2012-01-01", periods=12, freq="MS")
+    frame = pd.DataFrame(
+        [(a, m, 5.0) for a in ("A", "B", "C") for m in months], columns=["area", "month", "y"]
+    )
+    with pytest.raises(DesignError, match="does not vary beyond the area and month means"):
+        mde_from_pre_period(frame, "y", unit="area", time="month", treated_units=["A"], n_post=6)

@@ -246,3 +246,18 @@ def test_hostile_metadata_cannot_break_the_page_or_its_css(demo: Any) -> None:
     assert "<" not in style and "alert(1)" in style  # only inside an escaped CSS string
     assert len(re.findall(r"^@page \{$", style, re.M)) == 1  # the injected one is in a string
     assert "&lt;b&gt;Eve&lt;/b&gt;, O&#39;Brien &amp; Co" in html_text
+
+
+def test_bidi_overrides_are_shown_escaped_not_obeyed(demo: Any) -> None:
+    from arviointi.report.bidi import neutralise_bidi
+
+    meta = report_demo().demo_meta(synthetic=False)
+    override = "Varissuo \u202e%3.1- \u2067x\u2069 {{ 7*7 }} \\textbf{x}"
+    meta.title = {"fi": override, "en": override}
+    meta.authors = ["A. \u202eArvioija"]
+    html_text = render_report([demo.notebook], lang="en", meta=meta)
+    assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", html_text)
+    assert "Varissuo [U+202E]%3.1- [U+2067]x[U+2069]" in html_text
+    assert "A. [U+202E]Arvioija" in html_text
+    assert "{{ 7*7 }}" in html_text and "49" not in html_text.split("<body")[1][:2000]
+    assert neutralise_bidi("plain ä text") == "plain ä text"

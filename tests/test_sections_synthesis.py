@@ -218,3 +218,52 @@ def test_assumptions_log_shows_the_variance_check_and_the_inference_it_led_to() 
     first = rows.iloc[0].evidence
     assert "2,40" in first["fi"] and "2.40" in first["en"]
     assert "unit-scaled Donald-Lang" in first["en"] and "suhteutettu" in first["fi"]
+
+
+WARNING = "cluster-robust inference with 1 treated cluster over-rejects badly"
+
+
+def test_a_method_warning_or_no_inference_never_gives_a_confident_verdict() -> None:
+    # the interval excludes zero, but the estimator warned about its own inference
+    warned = rec(inference="cluster", warnings=[WARNING])
+    assert syn.verdict_of(warned) == "method_warning"
+    assert syn.verdict_of(rec(inference="none")) == "no_valid_interval"
+    head = syn.headline_table([warned], synthetic=False)
+    assert head["verdict"].tolist() == ["method_warning"]
+    log = syn.assumptions_log([warned], alpha=0.05)
+    row = log.loc[log["assumption"] == "method_warning"].iloc[0]
+    assert row["status"] == "method_warning"
+    assert row["evidence"]["en"] == f"The method warned: {WARNING}"
+    assert WARNING in row["evidence"]["fi"]
+    limitations = dict(syn.limitations_for([warned], synthetic=False, missing_sections=[]))
+    assert limitations["synthesis.limitation.warnings"] == {"n": 1}
+
+
+def test_the_summary_says_why_a_warned_estimate_is_not_a_finding() -> None:
+    bundles: list[dict[str, Any]] = []
+    em = Emitter(
+        {"disclosure": {"threshold": 5}},
+        languages=("fi", "en"),
+        display=lambda b, **_: bundles.append(b),
+    )
+    records = [rec(inference="cluster", warnings=[WARNING])]
+    analysis = syn.SynthesisAnalysis(
+        records=records,
+        headline=syn.headline_table(records, synthetic=False),
+        assumptions=syn.assumptions_log(records, alpha=0.05),
+        limitations=syn.limitations_for(records, synthetic=False, missing_sections=[]),
+        synthetic=False,
+        coverage=None,
+    )
+    syn.emit_synthesis(analysis, em)
+    content = [b[REPORT_MIME] for b in bundles if REPORT_MIME in b]
+    en = "\n".join(c["html"]["en"] for c in content)
+    fi = "\n".join(c["html"]["fi"] for c in content)
+    assert "Of these, 0 changed clearly" in en
+    assert "the method warned that its confidence interval cannot be trusted" in en
+    assert "Unemployment rate" in en and "Työttömyysaste" in fi
+    assert "Not reliable (the method warns about its interval)" in en
+    assert "Fell" not in en and "Laski" not in fi
+    assert f"The method warned: {WARNING}" in en
+    assert "They were reviewed in the evaluation" not in en
+    assert "is not\nread as a finding" in en or "is not read as a finding" in en

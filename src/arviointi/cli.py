@@ -14,6 +14,7 @@ exit with their own non-zero code; anything else prints "internal error" and exi
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 import traceback
@@ -23,6 +24,15 @@ from typing import Any
 
 import arviointi
 from arviointi.errors import ArviointiError, ParamsError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a run: unwinds like Ctrl-C, so temporary files and workers go."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process
+    raise Terminated
 
 
 def _progress(started: float) -> Callable[[str], None]:
@@ -174,13 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.params_dir = getattr(args, "params_dir", "params")
     if getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(args.handler(args))
     except ArviointiError as exc:
         return _report_error(exc, args.debug)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(
+            f"{'terminated' if terminated else 'interrupted'}: nothing was published; "
+            "the last good report is unchanged",
+            file=sys.stderr,
+        )
+        return 143 if terminated else 130
     except Exception as exc:
         if args.debug:
             traceback.print_exception(exc)
@@ -190,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+#: problems listed in one error message; the rest are counted
+MAX_LISTED = 50
+#: params problems listed (each may carry a data problem of several lines)
+MAX_PARAMS_LISTED = 15
+
+
+def summarise(items: Sequence[object], shown: int = 5) -> str:
+    """The first ``shown`` items, then the count of the rest: errors stay one screen long."""
+    head = ", ".join(str(item) for item in items[:shown])
+    rest = len(items) - shown
+    return f"{head} and {rest:,} more" if rest > 0 else head
+
 
 class ArviointiError(Exception):
     """Base class of every error the workbench raises on purpose."""
@@ -51,9 +63,9 @@ class InputError(ArviointiError):
 
     def _format(self) -> str:
         head = f"{self.path}: {len(self.problems)} problem(s)"
-        lines = [head] + [f"  - {p}" for p in self.problems[:50]]
-        if len(self.problems) > 50:
-            lines.append(f"  ... and {len(self.problems) - 50} more")
+        lines = [head] + [f"  - {p}" for p in self.problems[:MAX_LISTED]]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_LISTED} more")
         return "\n".join(lines)
 
 
@@ -68,7 +80,9 @@ class ParamsError(ArviointiError):
         self.path = str(path)
         self.problems = list(problems)
         lines = [f"{self.path}: {len(self.problems)} problem(s) in the parameters"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[:MAX_PARAMS_LISTED]]
+        if len(self.problems) > MAX_PARAMS_LISTED:
+            lines.append(f"  ... and {len(self.problems) - MAX_PARAMS_LISTED} more")
         super().__init__("\n".join(lines))
 
 

@@ -153,6 +153,29 @@ def parse_px(text: str, source: str = "<px>") -> PxFile:
     return px
 
 
+def _check_codepage(raw: bytes, codepage: str, source: str) -> None:
+    """A single-byte CODEPAGE over bytes that are UTF-8 would publish mojibake ("Ã¤")."""
+    try:
+        single_byte = len("ä".encode(codepage)) == 1
+    except (LookupError, UnicodeEncodeError):
+        return
+    first = next((i for i, byte in enumerate(raw) if byte > 0x7F), None)
+    if not single_byte or first is None:
+        return
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # not UTF-8: the declared single-byte code page is plausible
+    line = raw.count(b"\n", 0, first) + 1
+    sample = raw[first : first + 2].decode("utf-8", "replace")
+    raise InputError(
+        source,
+        f"line {line}: CODEPAGE is {codepage!r} but the file's bytes are UTF-8 ({sample!r} "
+        f"is written as {raw[first : first + 2].hex(' ')}); its names would be garbled. "
+        'Expected CODEPAGE="utf-8" for this file (or the file saved in the declared code page)',
+    )
+
+
 def read_px(path: str | Path, *, language: str | None = None, codes: bool = False) -> pd.DataFrame:
     """Read a .px file into a tidy frame: one column per STUB/HEADING variable + ``value``.
 
@@ -182,6 +205,7 @@ def read_px(path: str | Path, *, language: str | None = None, codes: bool = Fals
         raise InputError(
             source, f"line {line}: byte 0x{raw[e.start]:02x} is not valid in CODEPAGE {codepage!r}"
         ) from None
+    _check_codepage(raw, codepage, source)
     text = text.lstrip("\ufeff")
     px = parse_px(text, source)
     if not px.data:

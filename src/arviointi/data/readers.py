@@ -15,9 +15,11 @@ turned into a decimal point in cells that are plain numbers.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +45,7 @@ FORMATS: dict[str, str] = {
 #: Other accepted spellings of a format name.
 _FORMAT_ALIASES = {"jsonstat": "jsonstat2", "json": "jsonstat2", "xlsx": "excel", "tsv": "csv"}
 
+_GZIP_MAGIC = b"\x1f\x8b"
 _SEPS = (",", ";", "\t")
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
@@ -77,8 +80,39 @@ def read_table(
     InputError : the file is missing, empty, corrupted, or not what was declared
     """
     p = Path(path)
+    try:
+        return _read_table(p, format, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError(str(p), "the file is too large to read into memory") from None
+    except Exception as e:  # a reader's own error is still a problem of this file
+        raise InputError(
+            str(p),
+            f"cannot read the file ({type(e).__name__}: {_short(str(e))}); it may be damaged, "
+            "truncated or not in the declared format",
+        ) from e
+
+
+def _short(text: str, limit: int = 200) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[:limit] + "..."
+
+
+def _read_table(
+    p: Path,
+    format: str | None,
+    *,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    sheet: str | int | None,
+) -> pd.DataFrame:
     source = str(p)
-    fmt = _FORMAT_ALIASES.get(format, format) if format else FORMATS.get(p.suffix.lower())
+    suffix = p.suffix.lower()
+    if suffix == ".gz":  # data.csv.gz: the format is the inner suffix
+        suffix = Path(p.stem).suffix.lower()
+    fmt = _FORMAT_ALIASES.get(format, format) if format else FORMATS.get(suffix)
     if fmt is None:
         raise InputError(
             source,
@@ -93,7 +127,7 @@ def read_table(
     if not p.is_file():
         raise InputError(source, "file not found (or not a regular file)")
     if fmt == "csv":
-        if sep is None and p.suffix.lower() == ".tsv":
+        if sep is None and suffix == ".tsv":
             sep = "\t"
         return _read_csv(p, sep=sep, decimal=decimal, encoding=encoding)
     if fmt == "excel":
@@ -110,6 +144,18 @@ def read_table(
 
 
 # --------------------------------------------------------------------------- decoding
+
+
+def gunzip(raw: bytes, source: str) -> bytes:
+    """Decompress gzip bytes; a damaged or truncated file is an ``InputError``."""
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(
+            source,
+            f"this file is damaged: its gzip compression cannot be undone ({_short(str(e))}); "
+            "the file is probably truncated or corrupted: copy or download it again",
+        ) from None
 
 
 def _line_of_offset(raw: bytes, offset: int) -> int:
@@ -242,6 +288,8 @@ def _read_csv(
 ) -> pd.DataFrame:
     source = str(path)
     raw = path.read_bytes()
+    if raw[:2] == _GZIP_MAGIC:
+        raw = gunzip(raw, source)
     if not raw.strip():
         raise InputError(
             source, f"the file is empty ({len(raw)} bytes); expected a header line of column names"
@@ -487,7 +535,46 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(source, f"sheet {target!r} has a header row but no data rows")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.Index(range(2, len(frame) + 2), name="sheet row")
+    if frame.isna().to_numpy().any():
+        sheet_name = target if isinstance(target, str) else names[target]
+        unsaved = _formulas_without_values(path, sheet_name)
+        if unsaved:
+            shown = "; ".join(f"sheet row {r}, column {c!r}: {f}" for r, c, f in unsaved[:5])
+            more = f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else ""
+            raise InputError(
+                source,
+                f"sheet {sheet_name!r}: {len(unsaved)} formula cell(s) without a saved value "
+                f"({shown}{more}); they would be read as missing. Open the workbook in Excel "
+                "or LibreOffice and save it (values are then saved), or paste the values",
+            )
     return frame
+
+
+def _formulas_without_values(path: Path, sheet: str) -> list[tuple[int, str, str]]:
+    """(sheet row, column name, formula) of formula cells whose cached value is empty.
+
+    A workbook written by a program (not Excel) may hold formulas without their results;
+    pandas reads those cells as missing without saying so.
+    """
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows_f = formulas[sheet].iter_rows(values_only=True)
+        rows_v = values[sheet].iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows_f, ())]
+        next(rows_v, None)
+        found = []
+        for number, (row_f, row_v) in enumerate(zip(rows_f, rows_v, strict=False), start=2):
+            for j, (formula, value) in enumerate(zip(row_f, row_v, strict=False)):
+                if isinstance(formula, str) and formula.startswith("=") and value is None:
+                    name = header[j] if j < len(header) else f"column {j + 1}"
+                    found.append((number, name, formula[:60]))
+        return found
+    finally:
+        formulas.close()
+        values.close()
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -8,6 +8,7 @@ municipal division. See data/statfin/PROVENANCE.md for source, licence and check
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,12 @@ def _read(path: Path) -> pd.DataFrame:
             keep_default_na=False,
             na_values=[""],
         )
-    except (OSError, ValueError, EOFError) as e:
-        raise InputError(str(path), f"cannot read the shipped StatFin file ({e})") from None
+    except (OSError, ValueError, EOFError, zlib.error) as e:
+        raise InputError(
+            str(path),
+            f"this file is damaged: cannot read the StatFin file ({type(e).__name__}: {e}); it "
+            "is probably truncated or corrupted (rebuild it with scripts/build_statfin_data.py)",
+        ) from None
     raw["month"] = pd.to_datetime(raw["month"], format="%Y-%m").astype("datetime64[ns]")
     return raw
 

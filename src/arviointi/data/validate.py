@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi.data.names import check_area_spellings, describe_columns
 from arviointi.data.schemas import FIRST_YEAR, LAST_YEAR, Column, Schema, get_schema
 from arviointi.errors import InputError, Problem
 
@@ -96,8 +97,8 @@ def validate(
             problems.append(
                 Problem(
                     key,
-                    f"source column {src!r} is not in the file; the file has columns "
-                    f"{list(frame.columns)}{hint}",
+                    f"source column {src!r} is not in the file; "
+                    f"{describe_columns(list(frame.columns))}{hint}",
                 )
             )
             continue
@@ -140,7 +141,7 @@ def validate(
                 f"; closest source column: {', '.join(repr(c) for c in close)} (rename it or "
                 f"map it in params: columns: {{{close[0]}: {name}}})"
                 if close
-                else f"; the file has columns {list(frame.columns)}"
+                else f"; {describe_columns(list(frame.columns))}"
             )
             problems.append(
                 Problem("header", f"required column {name!r} ({sch.name}) is missing{hint}")
@@ -184,6 +185,8 @@ def validate(
     # -- table rules
     if all(k in frame.columns for k in sch.key):
         _check_key(frame, sch, where, shown, problems)
+    if "area" in frame.columns:
+        check_area_spellings(frame, where, shown["area"], problems)
     for a, b in sch.not_greater:
         if a in frame.columns and b in frame.columns:
             # Values with their own problems are NaN by now, so only valid pairs compare.
@@ -223,6 +226,10 @@ def validate(
     )
     out.attrs = attrs
     return out
+
+
+#: whole numbers from here on are not all representable in float64
+_MAX_EXACT_INT = 2**53
 
 
 def closest(word: str, pool: Sequence[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
@@ -445,6 +452,19 @@ def _coerce_number(
                 shown,
                 lambda i: f"expected a whole number; found {raw.iloc[i]!r}",
             )
+            # beyond 2**53 a float no longer holds every whole number (and 1e23 would
+            # overflow int64 to a negative count)
+            huge = ~missing & ~bad_type & ~inf & (np.abs(values) >= _MAX_EXACT_INT)
+            _report(
+                problems,
+                where,
+                huge,
+                shown,
+                lambda i: (
+                    f"expected a whole number below {_MAX_EXACT_INT:,}; found {raw.iloc[i]!r} "
+                    "(too large to be a count: a unit or export error?)"
+                ),
+            )
         if spec.minimum is not None:
             low = values < spec.minimum
             _report(
@@ -469,7 +489,7 @@ def _coerce_number(
     with np.errstate(invalid="ignore"):
         rejected = missing | bad_type | ~np.isfinite(values)
         if spec.kind == "int":
-            rejected |= np.mod(values, 1) != 0
+            rejected |= (np.mod(values, 1) != 0) | (np.abs(values) >= _MAX_EXACT_INT)
         if spec.minimum is not None:
             rejected |= values < spec.minimum
         if spec.maximum is not None:

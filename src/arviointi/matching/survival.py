@@ -23,17 +23,27 @@ from arviointi.matching.frame_checks import (
 )
 
 
-def kaplan_meier(time: npt.ArrayLike, event: npt.ArrayLike) -> pd.DataFrame:
+def kaplan_meier(
+    time: npt.ArrayLike, event: npt.ArrayLike, weights: npt.ArrayLike | None = None
+) -> pd.DataFrame:
     """One Kaplan-Meier table: ``time``, ``n_at_risk``, ``n_events``, ``n_censored``,
-    ``survival``, ``se`` (Greenwood), ``employed_pct``. One row per distinct time."""
+    ``survival``, ``se`` (Greenwood), ``employed_pct`` and ``n_persons_at_risk``. One row
+    per distinct time.
+
+    ``weights`` (e.g. the CEM weights of matched comparison persons) make the counts at
+    risk, events and censorings weighted sums, as in lifelines' ``KaplanMeierFitter(
+    weights=)``; ``n_persons_at_risk`` stays the unweighted number of persons.
+    """
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
+    w = np.ones_like(t) if weights is None else np.asarray(weights, dtype=float)
     rows = []
     surv, green = 1.0, 0.0
     for tt in np.unique(t):
-        at_risk = int((t >= tt).sum())
-        d = int(((t == tt) & (e == 1)).sum())
-        c = int(((t == tt) & (e == 0)).sum())
+        risk = t >= tt
+        at_risk = float(w[risk].sum())
+        d = float(w[(t == tt) & (e == 1)].sum())
+        c = float(w[(t == tt) & (e == 0)].sum())
         if d:
             surv *= 1 - d / at_risk
             green = green + d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
@@ -41,22 +51,27 @@ def kaplan_meier(time: npt.ArrayLike, event: npt.ArrayLike) -> pd.DataFrame:
         rows.append(
             {
                 "time": tt,
-                "n_at_risk": at_risk,
-                "n_events": d,
-                "n_censored": c,
+                "n_at_risk": int(at_risk) if weights is None else at_risk,
+                "n_events": int(d) if weights is None else d,
+                "n_censored": int(c) if weights is None else c,
                 "survival": surv,
                 "se": se,
                 "employed_pct": 100 * (1 - surv),
+                "n_persons_at_risk": int(risk.sum()),
             }
         )
     return pd.DataFrame(rows)
 
 
-def kaplan_meier_by(outcomes: pd.DataFrame, *, by: str = "group") -> pd.DataFrame:
+def kaplan_meier_by(
+    outcomes: pd.DataFrame, *, by: str = "group", weights: pd.Series | None = None
+) -> pd.DataFrame:
     """Kaplan-Meier tables per ``by`` value from :func:`client_outcomes` output.
 
     Persons without data (missing ``time_to_employment``) are left out; the number per
-    group is in ``attrs["n_without_data"]``. Example::
+    group is in ``attrs["n_without_data"]``. ``weights`` (indexed by ``person_id``, e.g.
+    ``MatchResult.weights()``) weight each person; persons without a weight count 0.
+    Example::
 
         km = kaplan_meier_by(client_outcomes(clients, panel))
     """
@@ -75,7 +90,10 @@ def kaplan_meier_by(outcomes: pd.DataFrame, *, by: str = "group") -> pd.DataFram
     )
     parts = []
     for key, grp in ok.groupby(by, sort=True):
-        km = kaplan_meier(grp["time_to_employment"], grp["event"])
+        w = None
+        if weights is not None:
+            w = grp["person_id"].map(weights).fillna(0.0).to_numpy(dtype=float)
+        km = kaplan_meier(grp["time_to_employment"], grp["event"], w)
         km.insert(0, by, key)
         parts.append(km)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from arviointi.errors import ParamsError, Problem
+from arviointi.params.coverage import coverage_problems
 from arviointi.params.months import try_month
 from arviointi.params.problems import KeyPath, locate
 from arviointi.params.schema import Evaluation
@@ -297,18 +298,23 @@ def area_problems(
             hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
             out.add(path, f"area '{area}' is not in the data ({in_what}){hint}")
 
+    def listed(value: Any) -> list[Any]:
+        # a text where a list belongs is a type problem already: not one area per letter
+        return value if isinstance(value, list) else []
+
     if known:
         design = _get(raw, "design")
         for key in ("pilot_areas",):
-            for index, area in enumerate(_get(design, key) or []):
+            for index, area in enumerate(listed(_get(design, key))):
                 check(("design", key, index), area, known, where)
         for key in ("areas", "exclude"):
-            for index, area in enumerate(_get(design, "comparison", key) or []):
+            for index, area in enumerate(listed(_get(design, "comparison", key))):
                 check(("design", "comparison", key, index), area, known, where)
-        for index, area in enumerate(_get(raw, "models", "synthetic_control", "donors") or []):
+        donors = listed(_get(raw, "models", "synthetic_control", "donors"))
+        for index, area in enumerate(donors):
             check(("models", "synthetic_control", "donors", index), area, known, where)
     for name, pool in with_area.items():
-        for index, area in enumerate(_get(sources, name, "areas") or []):
+        for index, area in enumerate(listed(_get(sources, name, "areas"))):
             check(("data", name, "areas", index), area, pool, f"source '{name}'")
     _check_outcome_columns(raw, frames, out)
     return out.problems
@@ -352,6 +358,10 @@ def _key_path(dotted_key: str) -> KeyPath:
     return tuple(part for part in dotted_key.split(".") if part)
 
 
+#: months before the pilot start that the area analyses need (sections.area.analyse_outcome)
+MIN_PRE_MONTHS = 4
+
+
 def design_data_problems(
     evaluation: Evaluation,
     lines: Mapping[KeyPath, int],
@@ -367,13 +377,18 @@ def design_data_problems(
     out = _Collector(lines)
     from arviointi.sections.comparison import resolve_comparison  # avoids an import cycle
 
+    design = evaluation.design
+    comparison_areas = list(design.comparison.areas or [])
     if evaluation.design.comparison.rule:  # explicit lists are checked by area_problems
         try:
-            resolve_comparison(evaluation, frames)
+            comparison_areas = resolve_comparison(evaluation, frames).areas
         except ParamsError as exc:
             for problem in exc.problems:
                 out.add(_key_path(problem.location.split(" ")[0]), problem.message)
-    design = evaluation.design
+    window = (
+        pd.Timestamp(f"{design.start or design.pre_window[0]}-01"),
+        pd.Timestamp(f"{design.end}-01"),
+    )
     first = pd.Timestamp(f"{design.pre_window[0]}-01")
     last = pd.Timestamp(f"{design.pre_window[1]}-01")
     # an outcome without a source uses the comparison's source (as the notebooks do)
@@ -411,4 +426,25 @@ def design_data_problems(
                 f"pre window {design.pre_window[0]}..{design.pre_window[1]} ({span}); "
                 "expected data before the pilot start",
             )
+            continue
+        start = pd.Timestamp(f"{design.pilot_start}-01")
+        observed = months[pilot & frame[outcome.name].notna()]
+        n_pre = int(observed[observed.between(window[0], start, inclusive="left")].nunique())
+        n_post = int(observed[observed.between(start, window[1])].nunique())
+        if n_pre < MIN_PRE_MONTHS:
+            out.add(
+                ("design", "pre_window"),
+                f"source '{source}' has {n_pre} month(s) of '{outcome.name}' of the pilot "
+                f"area(s) before the pilot start {design.pilot_start}; the analyses need at "
+                f"least {MIN_PRE_MONTHS} (trend checks and the time-series model)",
+            )
+        if n_post < 1:
+            out.add(
+                ("design", "post_window"),
+                f"source '{source}' has no '{outcome.name}' value of the pilot area(s) from the "
+                f"pilot start {design.pilot_start} to {design.end}; expected at least one month",
+            )
+        areas = [*design.pilot_areas, *comparison_areas]
+        for message in coverage_problems(frame, outcome.name, areas, *window, source):
+            out.add(("data", source), message)
     return out.problems

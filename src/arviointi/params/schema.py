@@ -52,11 +52,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 
 
-class Text(_Strict):
-    """A text in Finnish and optionally English."""
+#: a title, label or description longer than this is not one (and would not print)
+MAX_TEXT = 2000
 
-    fi: str = Field(min_length=1)
-    en: str | None = None
+
+class Text(_Strict):
+    """A text in Finnish and optionally English (at most :data:`MAX_TEXT` characters)."""
+
+    fi: str = Field(min_length=1, max_length=MAX_TEXT)
+    en: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
 class DataSource(_Strict):
@@ -156,7 +160,9 @@ class EventStudyOptions(_Strict):
     enabled: bool = True
     leads: int = Field(default=6, ge=0)
     lags: int = Field(default=12, ge=0)
-    reference: int = -1
+    reference: int = Field(
+        default=-1, le=-1, description="the omitted pre-period (a negative relative month)"
+    )
 
 
 class SyntheticControlOptions(_Strict):

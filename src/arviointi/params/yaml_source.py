@@ -3,6 +3,12 @@
 The line numbers come from the YAML node marks, so that a problem at ``design.pilot_start``
 can be reported as "line 17". Duplicate keys (which plain YAML loading silently resolves by
 keeping the last one) are reported as problems.
+
+Limits are checked before the file is parsed into objects, so a hostile or accidental file
+is refused in milliseconds instead of exhausting memory: its size (:data:`MAX_BYTES`), its
+nesting depth (:data:`MAX_DEPTH`) and the number of values it expands to once YAML aliases
+(``*anchor``) are resolved (:data:`MAX_NODES`; ten nested anchors of a few hundred bytes
+would otherwise expand to billions).
 """
 
 from __future__ import annotations
@@ -16,6 +22,13 @@ from arviointi.errors import ParamsError, Problem
 
 KeyPath = tuple[str | int, ...]
 
+#: a parameters file is a few kilobytes; anything over this is not one
+MAX_BYTES = 1_000_000
+#: nesting of mappings and lists (the schema needs 5)
+MAX_DEPTH = 32
+#: values (keys, scalars, lists, mappings) after aliases are expanded
+MAX_NODES = 200_000
+
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int], list[Problem]]:
     """Parse ``path``; return (data, line of each key path (1-based), duplicate-key problems).
@@ -24,6 +37,13 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int], list[Prob
     mapping at the top level.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ParamsError(
+                str(path),
+                f"the file is {size:,} bytes; a parameters file is at most {MAX_BYTES:,} bytes "
+                "(they are a few kilobytes); was the wrong file given?",
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParamsError(str(path), "file not found") from None
@@ -32,6 +52,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int], list[Prob
     except OSError as exc:
         raise ParamsError(str(path), f"cannot read the file: {exc.strerror}") from None
     try:
+        _check_structure(text, path)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -47,6 +68,66 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int], list[Prob
     problems: list[Problem] = []
     _walk(node, (), lines, problems)
     return data, lines, problems
+
+
+def _check_structure(text: str, path: Path) -> None:
+    """Refuse deep nesting and alias expansion from the event stream (nothing is built)."""
+    depth = 0
+    total = 0
+    sizes: dict[str, int] = {}
+    # per open collection: (anchor or None, number of values expanded so far)
+    open_nodes: list[tuple[str | None, int]] = []
+
+    def add(count: int, event: yaml.Event) -> None:
+        nonlocal total
+        total += count
+        if open_nodes:
+            anchor, inner = open_nodes[-1]
+            open_nodes[-1] = (anchor, inner + count)
+        if total > MAX_NODES:
+            raise ParamsError(
+                str(path),
+                [
+                    Problem(
+                        _line(event),
+                        f"the file expands to more than {MAX_NODES:,} values once its YAML "
+                        "aliases (*name) are resolved; expected a plain parameters file",
+                    )
+                ],
+            )
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParamsError(
+                    str(path),
+                    [
+                        Problem(
+                            _line(event),
+                            f"nested more than {MAX_DEPTH} levels deep; expected the few levels "
+                            "of the parameters schema",
+                        )
+                    ],
+                )
+            open_nodes.append((event.anchor, 1))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, count = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+            add(count, event)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            add(1, event)
+        elif isinstance(event, yaml.AliasEvent):
+            add(sizes.get(str(event.anchor), 1), event)
+
+
+def _line(event: yaml.Event) -> str:
+    mark = event.start_mark
+    return f"line {mark.line + 1}" if mark is not None else ""
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> Problem:

@@ -1,7 +1,8 @@
 """Cache of executed notebooks, keyed on everything that can change their outputs.
 
 The key is the SHA-256 of: the notebook file's bytes, the parameters as canonical JSON, the
-``as_of`` month, the SHA-256 of every input file, the versions of the key packages, and a
+``as_of`` month, the SHA-256 of every input file, the versions of the key runtime packages
+(not of test-only tools such as pyfixest: upgrading them changes no notebook), and a
 fingerprint of the arviointi source code (so an edited estimator never serves a stale
 result). A hit copies
 the cached executed notebook. Entries live in ``<base_dir>/.cache/arviointi/``.
@@ -64,7 +65,7 @@ def notebook_key(
         canonical_json(as_of),
         canonical_json(sorted(input_hashes)),
         code_fingerprint(),
-        canonical_json(package_versions()),
+        canonical_json(package_versions(runtime_only=True)),
     ):
         digest.update(part.encode())
         digest.update(b"\0")

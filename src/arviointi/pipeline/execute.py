@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +21,8 @@ from typing import Any
 
 Progress = Callable[[str], None]
 
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
+PR_SET_PDEATHSIG = 1
 #: a cell running longer than this fails the notebook (seconds)
 CELL_TIMEOUT_S = 1800
 #: time allowed for a kernel to start on a busy machine (seconds)
@@ -179,6 +182,33 @@ def _scrub(output: Path, *, keep_errors: bool) -> None:
         nbformat.write(notebook, output)
 
 
+def worker_start(parent: int) -> None:
+    """In each worker: die with the run (Linux), so a killed run leaves no worker behind.
+
+    A worker's kernel polls its parent (ipykernel's ``JPY_PARENT_PID``) and stops when the
+    worker is gone.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the run died before this line
+            os._exit(1)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers (their kernels follow)."""
+    # ProcessPoolExecutor has no public way to end running work before Python 3.14
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+
+
 def execute_all(
     jobs: Sequence[NotebookJob],
     *,
@@ -211,23 +241,32 @@ def execute_all(
             report(outcomes[job.name])
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: dict[Future[NotebookOutcome], NotebookJob] = {}
-            for job in jobs:
-                futures[pool.submit(execute_one, job)] = job
-            if progress is not None:
-                progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
-            started = time.perf_counter()
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=HEARTBEAT_S, return_when=FIRST_COMPLETED)
-                for future in done:
-                    outcome = future.result()
-                    outcomes[outcome.name] = outcome
-                    report(outcome)
-                if not done and progress is not None:
-                    left = sorted((futures[f] for f in pending), key=jobs.index)
-                    names = ", ".join(job.name for job in left)
-                    elapsed = time.perf_counter() - started
-                    progress(f"still executing ({len(left)} left): {names} ... {elapsed:.0f} s")
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=worker_start,
+            initargs=(os.getpid(),),
+        ) as pool:
+            try:
+                futures: dict[Future[NotebookOutcome], NotebookJob] = {}
+                for job in jobs:
+                    futures[pool.submit(execute_one, job)] = job
+                if progress is not None:
+                    progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
+                started = time.perf_counter()
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=HEARTBEAT_S, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        outcome = future.result()
+                        outcomes[outcome.name] = outcome
+                        report(outcome)
+                    if not done and progress is not None:
+                        left = sorted((futures[f] for f in pending), key=jobs.index)
+                        names = ", ".join(job.name for job in left)
+                        elapsed = time.perf_counter() - started
+                        progress(f"still executing ({len(left)} left): {names} ... {elapsed:.0f} s")
+            except BaseException:  # interrupted or terminated: no worker may outlive the run
+                stop_workers(pool)
+                raise
     return [outcomes[job.name] for job in jobs]

@@ -19,7 +19,6 @@ KEY_PACKAGES = (
     "linearmodels",
     "pyfixest",
     "matplotlib",
-    "seaborn",
     "pydantic",
     "PyYAML",
     "papermill",
@@ -33,6 +32,12 @@ KEY_PACKAGES = (
 )
 
 
+#: recorded in the manifest but used only by tests and validation scripts (the ``dev``
+#: extra): their versions cannot change what a notebook computes, so they are not in the
+#: notebook cache key
+TEST_ONLY_PACKAGES = ("linearmodels", "pyfixest")
+
+
 @functools.cache
 def _versions() -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
@@ -44,9 +49,16 @@ def _versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(found)
 
 
-def package_versions() -> dict[str, str | None]:
-    """Installed versions of :data:`KEY_PACKAGES` (None when not installed)."""
-    return dict(_versions())
+def package_versions(*, runtime_only: bool = False) -> dict[str, str | None]:
+    """Installed versions of :data:`KEY_PACKAGES` (None when not installed).
+
+    ``runtime_only`` leaves out :data:`TEST_ONLY_PACKAGES` (for the notebook cache key).
+    """
+    return {
+        name: version
+        for name, version in _versions()
+        if not (runtime_only and name in TEST_ONLY_PACKAGES)
+    }
 
 
 def git_state(directory: Path) -> dict[str, Any]:

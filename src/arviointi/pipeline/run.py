@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,9 @@ from arviointi.pipeline import atomic
 from arviointi.pipeline.cache import NotebookCache, notebook_key
 from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
 from arviointi.pipeline.inputs import input_files
+from arviointi.pipeline.lock import run_lock
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
+from arviointi.pipeline.output_errors import output_error
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
 Progress = Callable[[str], None]
@@ -115,12 +117,22 @@ def run_evaluation(
         inputs = input_files(evaluation, frames)
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
-    temporary = atomic.temporary_run_dir(root, run_id)
     previous = (
         f"the last good report in {final} is unchanged"
         if (final / "results.json").is_file()
         else f"no report was published in {final}"
     )
+    lock = ExitStack()
+    try:
+        notes += lock.enter_context(run_lock(root, run_id))
+        atomic.check_ours(final)
+        temporary = atomic.temporary_run_dir(root, run_id)
+    except OSError as exc:
+        lock.close()
+        raise output_error(exc, root, run_id, previous) from exc
+    except BaseException:
+        lock.close()
+        raise
     # two stages: the analyses (independent, run in parallel), then the final notebooks
     # (the synthesis), which read the analyses' records from <run_dir>/records.json
     last = [n for n in notebooks if n.stem in evaluation.final_notebooks]
@@ -210,8 +222,11 @@ def run_evaluation(
         )
         (temporary / "manifest.json").write_bytes(dump_json(manifest))
         atomic.publish(temporary, final)
+    except OSError as exc:
+        raise output_error(exc, root, run_id, previous) from exc
     finally:
         atomic.discard(temporary)
+        lock.close()
     say(f"done: {final}")
     return RunResult(
         evaluation_id=evaluation.id,
@@ -325,8 +340,6 @@ def _render(
         pdf_path = temporary / f"report-{lang}.pdf"
         try:
             html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
-            say(f"printing report-{lang}.pdf ...")
-            pdf.html_to_pdf(html_path, pdf_path)
         except ArviointiError:
             raise
         except Exception as exc:
@@ -334,5 +347,26 @@ def _render(
                 f"{evaluation.id}: exporting report-{lang} failed ({type(exc).__name__}: {exc}); "
                 "nothing was published"
             ) from exc
-        written += [html_path, pdf_path]
+        written.append(html_path)
+        say(f"printing report-{lang}.pdf ...")
+        printed = _print_pdf(pdf, html_path, pdf_path)
+        if printed is None:
+            written.append(pdf_path)
+        else:
+            notes.append(printed)
+            say(f"warning: {printed}")
     return written
+
+
+def _print_pdf(pdf: Any, html_path: Path, pdf_path: Path) -> str | None:
+    """Print the PDF; a failure (timeout, crash) keeps the good HTML and returns a note."""
+    try:
+        pdf.html_to_pdf(html_path, pdf_path)
+    except Exception as exc:  # the HTML report is complete without its PDF copy
+        pdf_path.unlink(missing_ok=True)
+        detail = str(exc) if isinstance(exc, ArviointiError) else f"{type(exc).__name__}: {exc}"
+        return (
+            f"{pdf_path.name} was not made ({detail.splitlines()[0] if detail else ''}); "
+            f"the HTML report {html_path.name} is published without it"
+        )
+    return None

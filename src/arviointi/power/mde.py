@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import integrate, optimize, stats
 
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.inference import Design
@@ -36,7 +36,19 @@ def power_at(delta: float, design: Design, contrast_sd: float, alpha: float = 0.
     se = contrast_sd * math.sqrt(1 / design.n_treated + 1 / design.n_control)
     nc = delta / se
     crit = stats.t.ppf(1 - alpha / 2, df)
-    return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+    value = float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+    if math.isfinite(value):
+        return value
+
+    # scipy's noncentral t can return NaN with very few degrees of freedom (1 treated and
+    # 2 comparison areas: df = 1); integrate over the chi-square instead:
+    # T' = (Z + nc) / sqrt(V / df) rejects when Z + nc > crit * s or < -crit * s
+    def integrand(v: float) -> float:
+        s = math.sqrt(v / df)
+        tail = stats.norm.cdf(nc - crit * s) + stats.norm.cdf(-nc - crit * s)
+        return float(tail * stats.chi2.pdf(v, df))
+
+    return float(integrate.quad(integrand, 0, np.inf, limit=200)[0])
 
 
 def mde(design: Design, contrast_sd: float, alpha: float = 0.05, power: float = 0.8) -> float:
@@ -129,6 +141,12 @@ def mde_from_pre_period(
     E = E - E.mean(axis=0, keepdims=True)  # remove unit effects
     E *= math.sqrt(N / (N - 1))  # the period mean removed 1/N of each unit's variance
     x, z = E[:-1].ravel(), E[1:].ravel()
+    if not float(x @ x) > 0:
+        raise DesignError(
+            f"column {outcome!r}: the pre-period outcome does not vary beyond the area and "
+            "month means (a constant outcome?); its noise, and so the minimum detectable "
+            "effect, cannot be estimated"
+        )
     rho_hat = float(x @ z / (x @ x))
     rho = float(np.clip((T * rho_hat + 1) / (T - 3), -0.99, 0.99))  # Kendall (1954)
     # removing each unit's mean also removes the variance of that mean, (1 + rho)/(1 - rho)/T

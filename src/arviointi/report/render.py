@@ -33,6 +33,7 @@ from traitlets import Unicode
 
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
+from arviointi.report.bidi import neutralise_bidi
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
@@ -432,7 +433,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
     )
     template = env.get_template("report.html.j2")
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
-    return template.render(
+    document = template.render(
         lang=lang,
         title=title,
         css=Markup(css),
@@ -448,3 +449,4 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         toc=toc,
         sections=sections,
     )
+    return neutralise_bidi(document)

@@ -510,15 +510,19 @@ def analyse_outcome(
         placebo.extra["shift"] = shift
     loo = _leave_one_out(panel, main, args) if len(panel.comparison_areas) >= 3 else None
     pre = panel.data.loc[panel.data["post"] == 0]
-    mde = mde_from_pre_period(
-        pre,
-        "y",
-        unit="area",
-        time="month",
-        treated_units=list(panel.pilot_areas),
-        n_post=panel.n_post,
-        alpha=alpha,
-    )
+    try:
+        mde = mde_from_pre_period(
+            pre,
+            "y",
+            unit="area",
+            time="month",
+            treated_units=list(panel.pilot_areas),
+            n_post=panel.n_post,
+            alpha=alpha,
+        )
+    except DesignError as exc:  # the MDE is context; without it the estimates still stand
+        mde = None
+        notes.append(f"{name}: no minimum detectable effect ({exc})")
     return OutcomeResults(
         outcome=outcome,
         panel=panel,

@@ -182,7 +182,10 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
 
     summary = outcome_summary(full)
     matched_ids = set(match.matched.loc[match.matched["weight"] > 0, "person_id"])
-    km = kaplan_meier_by(year[year["person_id"].isin(matched_ids)], by="group")
+    # the CEM weights balance the comparison group, as in the employment curve beside it
+    km = kaplan_meier_by(
+        year[year["person_id"].isin(matched_ids)], by="group", weights=match.weights()
+    )
     curve = employment_curve(
         clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
     )
@@ -299,11 +302,15 @@ KM_MONTHS = (3, 6, 11)
 
 def time_to_employment_table(analysis: ClientsAnalysis) -> pd.DataFrame:
     """Share (%) employed at least once by month 3, 6 and 11 after entry (Kaplan-Meier,
-    matched persons, comparison persons unweighted), with the persons at the start."""
+    matched persons, comparison persons weighted by their CEM weights), with the number of
+    persons at the start (unweighted)."""
     km = analysis.time_to_employment
     rows = []
     for group, g in km.groupby("group", sort=False):
-        row: dict[str, Any] = {"group": str(group), "n_persons": int(g["n_at_risk"].max())}
+        row: dict[str, Any] = {
+            "group": str(group),
+            "n_persons": int(g["n_persons_at_risk"].max()),
+        }
         for m in KM_MONTHS:
             upto = g[g["time"] <= m]
             row[f"employed_{m}"] = float(upto["employed_pct"].iloc[-1]) if len(upto) else 0.0

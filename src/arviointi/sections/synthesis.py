@@ -6,7 +6,10 @@ summary was estimated, and recorded, by an analysis. What this module adds is ju
 words, made by fixed rules that are written down here:
 
 - verdict: "decrease"/"increase" when the interval excludes zero, "no_clear_change" when it
-  contains zero, "no_valid_interval" when the design allows no valid interval;
+  contains zero, "no_valid_interval" when the design allows no valid interval (no interval,
+  or inference "none"), "method_warning" when the estimator warned about its own inference
+  (for example cluster-robust errors with one treated area): a warned interval is never
+  turned into a confident "fell" or "rose";
 - assumptions log: one row per diagnostic record (pre-trend test, placebo in time, leave one
   out, ...) and one per inference choice, with a status from the same kind of rule;
 - limitations: the design facts (one treated unit, client selection, synthetic data,
@@ -48,8 +51,10 @@ def verdict_of(record: Mapping[str, Any]) -> str:
     """The verdict category of one estimate (see the module docstring)."""
     lo, hi = _num(record.get("ci_low")), _num(record.get("ci_high"))
     est = _num(record.get("estimate"))
-    if lo is None or hi is None:
+    if lo is None or hi is None or record.get("inference") == "none":
         return "no_valid_interval"
+    if record.get("warnings"):
+        return "method_warning"
     if lo > 0 or hi < 0:
         return "increase" if est is not None and est > 0 else "decrease"
     return "no_clear_change"
@@ -352,6 +357,18 @@ def assumptions_log(records: Sequence[Mapping[str, Any]], *, alpha: float) -> pd
                 else "information",
             }
         )
+        for warning in r.get("warnings") or []:
+            rows.append(
+                {
+                    "assumption": "method_warning",
+                    "outcome": _label(r),
+                    "evidence": {
+                        lang: t("synthesis.evidence.warned", lang, warning=str(warning))
+                        for lang in ("fi", "en")
+                    },
+                    "status": "method_warning",
+                }
+            )
     return pd.DataFrame(rows, columns=["assumption", "outcome", "evidence", "status"])
 
 
@@ -439,6 +456,13 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
         n_trends = int(counts.get("trends_differ", 0))
         if n_trends:
             em.paragraph("synthesis.trends_differ", n=n_trends)
+        warned = head.loc[head["verdict"] == "method_warning", "outcome"]
+        if len(warned):
+            names = {
+                lang: ", ".join(str(label.get(lang, "")) for label in warned)
+                for lang in ("fi", "en")
+            }
+            em.paragraph("synthesis.method_warning", n=len(warned), outcomes=names)
         shown = head.drop(columns=["section"])
         columns = {
             "outcome": "column.outcome",
