@@ -41,6 +41,7 @@ from arviointi.report.i18n import check_language, has_message, t
 from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.report.style import figure_to_svg
+from arviointi.report.table_markup import scroll_wrap
 
 #: stands in for the element-id prefix of a figure's SVG until its digest is known
 _SVG_ID_PLACEHOLDER = "arvsvgidprefix"
@@ -493,13 +494,15 @@ class Emitter:
                     )
                     + "</p>"
                 )
+            table = (
+                f"<table><thead><tr>{''.join(head)}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
             out[lang] = (
                 '<figure class="arv-table">'
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> {caption}</figcaption>"
-                '<div class="arv-table-wrap"><table>'
-                f"<thead><tr>{''.join(head)}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table></div>{note}</figure>"
+                f"{scroll_wrap(table, t(caption_key, lang, **caption_values))}{note}</figure>"
             )
         return self._emit("table", out, caption_key=caption_key, suppressed=hidden_any)
 
@@ -562,8 +565,11 @@ class Emitter:
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> "
                 f"{html.escape(t(caption_key, lang))}</figcaption>"
-                f'<div class="arv-table-wrap"><table><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table></div></figure>"
+                + scroll_wrap(
+                    f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
+                    t(caption_key, lang),
+                )
+                + "</figure>"
             )
         return self._emit("table", out, caption_key=caption_key, suppressed=False)
 

@@ -36,6 +36,7 @@ from arviointi.report import formatting as fm
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
+from arviointi.report.table_markup import scroll_wrap
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _NUM_SPAN = re.compile(r'<span class="arv-num" data-kind="(figure|table)">[^<]*</span>')
@@ -231,17 +232,18 @@ def _scalar(value: Any, lang: str) -> str:
 
 
 def _kv_table(
-    rows: Sequence[tuple[str, str]], head: tuple[str, str], hash_col: bool = False
+    rows: Sequence[tuple[str, str]], head: tuple[str, str], label: str, hash_col: bool = False
 ) -> str:
     cls = ' class="hash"' if hash_col else ""
     body = "".join(
         f'<tr><th scope="row">{html.escape(k)}</th><td{cls}>{html.escape(v)}</td></tr>'
         for k, v in rows
     )
-    return (
-        '<div class="arv-table-wrap"><table class="appendix"><thead><tr>'
+    return scroll_wrap(
+        '<table class="appendix"><thead><tr>'
         f'<th scope="col">{html.escape(head[0])}</th><th scope="col">{html.escape(head[1])}</th>'
-        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        f"</tr></thead><tbody>{body}</tbody></table>",
+        label,
     )
 
 
@@ -265,9 +267,10 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
                     cls = ' class="hash"' if key in ("sha256", "path") else ""
                     cells.append(f"<td{cls}>{value}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        body = (
-            '<div class="arv-table-wrap"><table class="appendix">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        body = scroll_wrap(
+            '<table class="appendix">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+            t("section.sources", lang),
         )
     else:
         body = f"<p>{html.escape(t('appendix.no_sources', lang))}</p>"
@@ -278,7 +281,11 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
         (
             "app-parameters",
             t("section.parameters", lang),
-            _kv_table(params, (t("appendix.parameter", lang), t("appendix.value", lang))),
+            _kv_table(
+                params,
+                (t("appendix.parameter", lang), t("appendix.value", lang)),
+                t("section.parameters", lang),
+            ),
         )
     )
     # provenance
@@ -286,7 +293,13 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
     pieces = []
     commit = prov.get("git_commit")
     facts = [(t("appendix.git_commit", lang), str(commit or fm.MISSING))]
-    pieces.append(_kv_table(facts, (t("appendix.parameter", lang), t("appendix.value", lang))))
+    pieces.append(
+        _kv_table(
+            facts,
+            (t("appendix.parameter", lang), t("appendix.value", lang)),
+            t("section.provenance", lang),
+        )
+    )
     packages = prov.get("packages") or {}
     if packages:
         pieces.append(f"<h4>{html.escape(t('appendix.packages', lang))}</h4>")
@@ -294,6 +307,7 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
             _kv_table(
                 [(str(k), str(v)) for k, v in sorted(packages.items())],
                 (t("appendix.package", lang), t("appendix.version", lang)),
+                t("appendix.packages", lang),
             )
         )
     hashes = prov.get("input_hashes") or {}
@@ -303,6 +317,7 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
             _kv_table(
                 [(str(k), str(v)) for k, v in sorted(hashes.items())],
                 (t("appendix.path", lang), t("appendix.sha256", lang)),
+                t("appendix.input_hashes", lang),
                 hash_col=True,
             )
         )
