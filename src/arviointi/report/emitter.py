@@ -499,7 +499,7 @@ class Emitter:
                 f"<tbody>{''.join(rows)}</tbody></table>"
             )
             out[lang] = (
-                '<figure class="arv-table">'
+                '<figure class="arv-table" role="group">'
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> {caption}</figcaption>"
                 f"{scroll_wrap(table, t(caption_key, lang, **caption_values))}{note}</figure>"
@@ -561,7 +561,7 @@ class Emitter:
                     + "</tr>"
                 )
             out[lang] = (
-                '<figure class="arv-table">'
+                '<figure class="arv-table" role="group">'
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> "
                 f"{html.escape(t(caption_key, lang))}</figcaption>"
@@ -637,7 +637,7 @@ class Emitter:
                 text = t("disclosure.figure_note", lang, count=dropped, threshold=self.threshold)
                 note = f'<p class="arv-table-note">{html.escape(text)}</p>'
             out[lang] = (
-                '<figure class="arv-figure">'
+                '<figure class="arv-figure" role="group">'
                 f'<div class="arv-graphic" role="img" aria-label="{alt}">{svg}</div>'
                 f'<figcaption><span class="arv-num" data-kind="figure">'
                 f"{html.escape(t('report.figure_fallback', lang))}</span> {caption}</figcaption>"
