@@ -2,7 +2,7 @@
 
 Stages (each timed in manifest.json): validate (parameters and data, all problems at once),
 hash inputs, execute notebooks (cache, then papermill in parallel), collect records, render
-reports (HTML per language, then PDF), publish (atomic move into ``reports/<run id>/``).
+reports (HTML per language, then PDF and Word), publish (atomic move into ``reports/<run id>/``).
 """
 
 from __future__ import annotations
@@ -318,15 +318,20 @@ def _render(
         },
         disclosure_threshold=evaluation.disclosure.threshold,
     )
+    word = importlib.import_module("arviointi.report.docx_export")
+    info = word.DocxInfo(authors=list(evaluation.authors), comments=evaluation.id)
     written: list[Path] = []
     for lang in evaluation.languages:
         say(f"rendering report-{lang}.html ...")
         html_path = temporary / f"report-{lang}.html"
         pdf_path = temporary / f"report-{lang}.pdf"
+        docx_path = temporary / f"report-{lang}.docx"
         try:
             html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
             say(f"printing report-{lang}.pdf ...")
             pdf.html_to_pdf(html_path, pdf_path)
+            say(f"writing report-{lang}.docx ...")
+            word.html_to_docx(html_path, docx_path, info)
         except ArviointiError:
             raise
         except Exception as exc:
@@ -334,5 +339,5 @@ def _render(
                 f"{evaluation.id}: exporting report-{lang} failed ({type(exc).__name__}: {exc}); "
                 "nothing was published"
             ) from exc
-        written += [html_path, pdf_path]
+        written += [html_path, pdf_path, docx_path]
     return written
