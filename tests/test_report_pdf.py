@@ -69,8 +69,9 @@ def test_searchable_finnish_text_and_toc_pages(printed: dict[str, Path]) -> None
                    "Ö. Åkerlund", "Henkilöstö", "Kuvio 1.", "Taulukko 1.",
                    "Kuukausia pilotin alusta"):  # fmt: skip
         assert needle in text, needle
-    # table of contents (page 2) gives the page where each section heading really is
-    toc = pages[1]
+    # the table of contents (after the description sheets) gives the page where each
+    # section heading really is
+    toc = next(page for page in pages if re.search(r"^Sisällys$", page, re.M))
     for number, title in ((2, "Työllisyys"), (4, "Hyvinvointi"), (8, "Liitteet")):
         m = re.search(rf"^{number}\s*{title}\s*(\d+)\s*$", toc, re.M)
         assert m is not None, (title, toc[:400])
@@ -154,3 +155,15 @@ def test_pdf_probe_counts_a_figure_without_alt(tmp_path: Path) -> None:
     # Chromium tags the <figure> itself as a second Figure, without alternative text
     assert s.figure_alts == ["", "A bar chart"] and s.figures_without_alt == 1
     assert s.title == "plain" and s.xmp_title == "plain"
+
+
+@needs_tools
+@pytest.mark.browser
+@pytest.mark.slow
+def test_description_sheets_give_the_pdf_page_count(printed: dict[str, Path]) -> None:
+    for lang, path in printed.items():
+        pages = pages_text(path)
+        label = {"fi": "Sivumäärä", "en": "Pages"}[lang]
+        sheet = next(page for page in pages if label in page and "ISBN PDF" in page)
+        after = sheet.split(label, 1)[1].split()
+        assert after[0] == str(pdf_module.page_count(path)) == str(len(pages))

@@ -23,6 +23,9 @@ from pathlib import Path
 import pikepdf
 
 from arviointi.errors import PipelineError
+from arviointi.report.description import fill_pages
+
+PAGES_SPAN = '<span class="arv-pages">'
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 _HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
@@ -184,6 +187,15 @@ def _write_metadata(printed: Path, out: Path, html_text: str) -> None:
         pdf.save(out, deterministic_id=True)
 
 
+def page_count(pdf_path: Path) -> int | None:
+    """The number of pages of ``pdf_path``, or None when it is not a PDF pikepdf reads."""
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return None
+
+
 def html_to_pdf(
     html_path: Path, pdf_path: Path, *, timeout: float = 120.0, toc_pages: bool = True
 ) -> Path:
@@ -203,9 +215,13 @@ def html_to_pdf(
             html_text = html_path.read_text(encoding="utf-8")
             pages = pdf_pages_text(first)
             numbers = toc_page_numbers(html_text, pages) if pages else {}
-            if numbers:
+            if numbers or (pages and PAGES_SPAN in html_text):
                 second_html = tmpdir / "paged.html"
-                second_html.write_text(_fill_toc(html_text, numbers), encoding="utf-8")
+                filled = _fill_toc(html_text, numbers)
+                count = page_count(first)
+                if count:
+                    filled = fill_pages(filled, count)
+                second_html.write_text(filled, encoding="utf-8")
                 result = tmpdir / "second.pdf"
                 _print(chromium, second_html, result, tmpdir / "profile2", timeout)
         staging = pdf_path.with_name(f".{pdf_path.name}.tmp")

@@ -33,6 +33,7 @@ from traitlets import Unicode
 
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
+from arviointi.report.description import front_matter
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
@@ -459,6 +460,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         synthetic=meta.synthetic,
         kind=t("report.kind", lang),
         title_facts=facts,
+        front_matter=Markup(front_matter(meta, lang)),
         toc_title=t("report.toc", lang),
         toc=toc,
         sections=sections,
