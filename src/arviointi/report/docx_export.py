@@ -163,8 +163,6 @@ class _Writer:
         elif tag in ("ul", "ol"):
             for item in node.elements():
                 self.doc.add_paragraph(item.text_content(), style="List Bullet")
-        elif tag == "a" and node.attrs.get("data-arv-csv") is not None:
-            return  # data downloads work in the HTML only
         else:
             for child in node.children:
                 self.block(child)
@@ -176,6 +174,8 @@ class _Writer:
         classes = node.classes
         paragraph = self.doc.add_paragraph()
         run = paragraph.add_run(text)
+        if "arv-data-link" in classes:
+            return  # the CSV downloads work in the HTML report only
         if classes & {"arv-headline", "synthetic-notice", "kind"}:
             run.bold = True
         if classes & {"arv-table-note", "empty-section"}:

@@ -37,6 +37,7 @@ from arviointi.report.disclosure import (
     check_no_person_rows,
     suppress,
 )
+from arviointi.report.figure_data import figure_csvs
 from arviointi.report.i18n import check_language, has_message, t
 from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
@@ -644,7 +645,12 @@ class Emitter:
                 f"{note}</figure>"
             )
         return self._emit(
-            "figure", out, caption_key=caption_key, alt_key=alt_key, suppressed_rows=dropped
+            "figure",
+            out,
+            caption_key=caption_key,
+            alt_key=alt_key,
+            suppressed_rows=dropped,
+            data=figure_csvs(kwargs),  # the frames as drawn: small groups already left out
         )
 
     # -- records ------------------------------------------------------------------

@@ -34,6 +34,7 @@ from traitlets import Unicode
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
 from arviointi.report.description import front_matter
+from arviointi.report.figure_data import check_entries, data_link
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
@@ -101,6 +102,7 @@ class Block:
     cell: int
     level: int = 0
     text: str = ""
+    data: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ReportPreprocessor(Preprocessor):
@@ -163,9 +165,13 @@ class ReportPreprocessor(Preprocessor):
             text = texts.get(self.lang, "") if isinstance(texts, Mapping) else ""
             if level not in (2, 3, 4) or not isinstance(text, str):
                 problems.append(Problem(where, "heading bundle needs level 2-4 and text"))
+        data: list[dict[str, Any]] = []
+        if kind == "figure":
+            data = check_entries(payload.get("data"), self.source, where)
         if problems:
             raise InputError(self.source, problems)
         return Block(
+            data=data,
             kind=kind,
             section=str(section),
             html=body,
@@ -248,7 +254,38 @@ def _kv_table(
     )
 
 
-def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
+def _data_links(
+    block: Block, number: int, meta: ReportMeta, lang: str, downloads: list[tuple[int, str, int]]
+) -> str:
+    """Download links of one figure's data; each file is also recorded for the appendix."""
+    links = []
+    for entry in block.data:
+        filename = (
+            f"{meta.evaluation_id}-{t('figure_data.file', lang)}-{number}-{entry['name']}.csv"
+        )
+        downloads.append((number, filename, int(entry["rows"])))
+        label = t("figure_data.link", lang, n=number)
+        links.append(data_link(entry, filename, label))
+    return f'<p class="arv-data-link">{" ".join(links)}</p>' if links else ""
+
+
+def _downloads_table(downloads: Sequence[tuple[int, str, int]], lang: str) -> str:
+    heads = ["figure_data.figure_col", "figure_data.filename", "figure_data.rows"]
+    head = "".join(f'<th scope="col">{html.escape(t(h, lang))}</th>' for h in heads)
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(t("figure_data.figure", lang))} {n}</th>'
+        f'<td class="hash">{html.escape(name)}</td>'
+        f'<td class="num">{fm.fmt_int(count, lang)}</td></tr>'
+        for n, name, count in downloads
+    )
+    table = f'<table class="appendix"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    intro = f"<p>{html.escape(t('figure_data.intro', lang))}</p>"
+    return intro + scroll_wrap(table, t("figure_data.heading", lang))
+
+
+def _appendix(
+    meta: ReportMeta, lang: str, downloads: Sequence[tuple[int, str, int]] = ()
+) -> list[tuple[str, str, str]]:
     """(id, title, html) of the generated appendix parts."""
     parts: list[tuple[str, str, str]] = []
     # sources
@@ -323,6 +360,10 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
             )
         )
     parts.append(("app-provenance", t("section.provenance", lang), "".join(pieces)))
+    if downloads:
+        parts.append(
+            ("app-figure-data", t("figure_data.heading", lang), _downloads_table(downloads, lang))
+        )
     return parts
 
 
@@ -348,6 +389,8 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         by_section[block.section].append(block)
 
     heading_ids = itertools.count(1)
+    figure_no = 0
+    downloads: list[tuple[int, str, int]] = []
     toc: list[_TocEntry] = []
     sections: list[dict[str, Any]] = []
     for number, name in enumerate(SECTIONS, start=1):
@@ -376,6 +419,9 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
                 parts.append(f'<{tag} id="{hid}">{html.escape(label)}</{tag}>')
             else:
                 parts.append(block.html)
+                if block.kind == "figure":
+                    figure_no += 1
+                    parts.append(_data_links(block, figure_no, meta, lang, downloads))
         if name == "limitations":
             # design-specific limitations (one treated unit, client selection, ...) come
             # from the synthesis notebook, which knows the design; these hold for every pilot
@@ -387,7 +433,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
             if meta.synthetic:
                 parts.append(_paragraphs(["limitations.synthetic"], lang))
         if name == "appendix":
-            for app_id, title, body in _appendix(meta, lang):
+            for app_id, title, body in _appendix(meta, lang, downloads):
                 num = f"{number}.{next(sub)}"
                 entry.children.append(_TocEntry(id=app_id, number=num, text=title))
                 parts.append(f'<h3 id="{app_id}">{html.escape(num + " " + title)}</h3>{body}')
