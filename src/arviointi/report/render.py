@@ -380,6 +380,23 @@ def _paragraphs(keys: Sequence[str], lang: str, **values: Any) -> str:
     return "".join(f"<p>{html.escape(t(k, lang, **values))}</p>" for k in keys)
 
 
+def _title_facts(meta: ReportMeta, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines of the title page."""
+    facts: list[tuple[str, str]] = [(t("report.evaluation_id", lang), meta.evaluation_id)]
+    if meta.checkpoint:
+        name_value = meta.checkpoint.get("name", "")
+        if isinstance(name_value, Mapping):
+            name_value = name_value.get(lang) or next(iter(name_value.values()), "")
+        text = str(name_value)
+        if meta.checkpoint.get("date"):
+            text = f"{text} ({fm.fmt_date(str(meta.checkpoint['date']), lang)})".strip()
+        facts.append((t("report.checkpoint", lang), text))
+    facts.append((t("report.date", lang), fm.fmt_date(meta.date, lang)))
+    if meta.authors:
+        facts.append((t("report.authors", lang), ", ".join(meta.authors)))
+    return facts
+
+
 def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> str:
     """The self-contained HTML report in ``lang`` built from executed ``notebooks``."""
     check_language(lang)
@@ -473,18 +490,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         sec["blocks"] = [Markup(_NUM_SPAN.sub(numbered, part)) for part in sec["blocks"]]
 
     title = meta.title_in(lang)
-    facts: list[tuple[str, str]] = [(t("report.evaluation_id", lang), meta.evaluation_id)]
-    if meta.checkpoint:
-        name_value = meta.checkpoint.get("name", "")
-        if isinstance(name_value, Mapping):
-            name_value = name_value.get(lang) or next(iter(name_value.values()), "")
-        text = str(name_value)
-        if meta.checkpoint.get("date"):
-            text = f"{text} ({fm.fmt_date(str(meta.checkpoint['date']), lang)})".strip()
-        facts.append((t("report.checkpoint", lang), text))
-    facts.append((t("report.date", lang), fm.fmt_date(meta.date, lang)))
-    if meta.authors:
-        facts.append((t("report.authors", lang), ", ".join(meta.authors)))
+    facts = _title_facts(meta, lang)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
