@@ -62,9 +62,18 @@ def test_sammandrag_lists_every_finding_in_swedish(demo: Any) -> None:
     assert "Vi bedömde 2 resultatvariabler" in summary
     assert "Arbetslöshetsgrad: minskade tydligt" in summary
     assert f"95{NBSP}% konfidensintervall [−2{NBSP}000,25; −500,00]" in summary
-    # no Swedish label in the params: the English one, with Swedish words and numbers
-    assert "Work ability: ingen tydlig förändring; skattning 0,46 poäng" in summary
+    # no Swedish label in the params: the catalogue's Swedish outcome name
+    assert "Arbetsförmåga: ingen tydlig förändring; skattning 0,46 poäng" in summary
     assert "syntetiska" in summary
+
+
+def test_swedish_sentence_falls_back_to_the_english_label() -> None:
+    finding = {"outcome": "new_outcome", "label": {"fi": "Uusi", "en": "New outcome"},
+               "estimate": 2.0, "ci_low": 1.0, "ci_high": 3.0, "unit": "eur",
+               "verdict": "increase"}  # fmt: skip
+    sentence = finding_sentence(finding, "sv", 95)
+    assert sentence.startswith("New outcome: ökade tydligt; skattning 2,00 euro")
+    assert finding_sentence(finding, "fi", 95).startswith("Uusi: nousi selvästi; arvio 2,00 euroa")
 
 
 def test_swedish_numbers_and_dates_follow_cldr() -> None:
@@ -86,7 +95,7 @@ def test_swedish_messages_exist_in_finnish_and_english() -> None:
     sv, fi, en = catalogue("sv"), catalogue("fi"), catalogue("en")
     assert set(sv) - set(fi) == set() and set(sv) - set(en) == set()
     sheet_keys = {k for k in fi if k.startswith("sheet.")}
-    assert sheet_keys == set(sv)
+    assert sheet_keys == set(sv)  # Swedish has exactly the sheet and summary messages
     for key in sv:
         assert placeholders(sv[key]) == placeholders(fi[key]), key
 

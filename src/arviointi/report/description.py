@@ -68,6 +68,9 @@ def finding_sentence(finding: Mapping[str, Any], lang: str, level: int) -> str:
     """One headline finding in a sentence, numbers in the language's format."""
     label = dict(finding.get("label") or {})
     label.setdefault("fi", str(finding.get("outcome", "")))
+    own = f"sheet.outcome.{finding.get('outcome')}"
+    if lang == "sv" and not label.get("sv") and has_message(own, "sv"):
+        label["sv"] = t(own, "sv")
     return t(
         "sheet.finding",
         lang,
