@@ -7,6 +7,7 @@ SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.arviointi-installed
 SYSSTAMP := $(VENV)/.arviointi-system
+NODESTAMP := $(VENV)/.arviointi-node
 BIN := $(VENV)/bin
 # The default evaluations: every params file in params/ (tests keep their own small ones).
 DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
@@ -21,10 +22,15 @@ $(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh
 	bash scripts/setup-python.sh $(VENV)
 	@touch $@
 
-system-deps: $(SYSSTAMP)
+system-deps: $(SYSSTAMP) $(NODESTAMP)
 
 $(SYSSTAMP): scripts/setup-system.sh | $(STAMP)
 	bash scripts/setup-system.sh
+	@touch $@
+
+# axe-core for the accessibility tests (pinned in scripts/node/package-lock.json)
+$(NODESTAMP): scripts/setup-node.sh scripts/node/package-lock.json | $(SYSSTAMP)
+	bash scripts/setup-node.sh $(VENV)
 	@touch $@
 
 report: $(STAMP) $(SYSSTAMP)
@@ -33,7 +39,7 @@ report: $(STAMP) $(SYSSTAMP)
 validate: $(STAMP)
 	$(BIN)/arviointi validate $(DEFAULT_PARAMS)
 
-test: $(STAMP) $(SYSSTAMP)
+test: $(STAMP) $(SYSSTAMP) $(NODESTAMP)
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

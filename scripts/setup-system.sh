@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # System packages the PDF step and the browser tests need: Debian's Chromium (HTML -> PDF
 # with --print-to-pdf, and the headless browser test), poppler-utils (pdftotext/pdftoppm
-# for PDF checks), fonts with full Latin coverage for Finnish characters, and a Java 17
+# for PDF checks), fonts with full Latin coverage for Finnish characters; librsvg2-bin
+# (rsvg-convert: the figures' SVG -> PNG for the Word report), npm (installs axe-core for
+# the accessibility tests, scripts/setup-node.sh), LibreOffice Writer without GUI
+# (the slow test that opens every Word report with `soffice --headless`), and a Java 17
 # runtime for the Spark engine's tests (PySpark 4 runs a local JVM).
 # Installs with apt when run as root; otherwise says what to install and fails.
 set -euo pipefail
-pkgs=(chromium poppler-utils fonts-dejavu-core fonts-liberation2 openjdk-17-jre-headless)
+pkgs=(chromium poppler-utils fonts-dejavu-core fonts-liberation2 librsvg2-bin npm
+  libreoffice-writer-nogui openjdk-17-jre-headless)
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
@@ -13,6 +17,9 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
 command -v java >/dev/null 2>&1 || [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ] \
   || missing+=(openjdk-17-jre-headless)
+command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from arviointi.report.browser import check_page
+from arviointi.report.browser import axe_script, check_page
 from report_demo import report_demo
 
 pytestmark = [
@@ -38,6 +38,30 @@ def test_report_loads_clean_and_offline(demo: Any, lang: str) -> None:
     for png, _y, _h in shots:
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+@pytest.mark.parametrize("width", [360, 1100])  # a phone (tables scroll) and a desktop
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_report_passes_axe_wcag21_aa(demo: Any, lang: str, width: int) -> None:
+    check = check_page(demo.html[lang], width=width, axe_script=axe_script())
+    assert check.axe_passes > 20  # axe did run its rules
+    assert check.axe_violations == []
+    assert check.external_requests() == []
+
+
+def test_axe_probe_finds_the_unreachable_scroll_region(tmp_path: Path) -> None:
+    wide = "<table><tr>" + "<td>1234567890</td>" * 60 + "</tr></table>"
+    page = tmp_path / "scroll.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>scroll</title></head><body><main>"
+        f"<div style='overflow-x:auto'>{wide}</div><img alt=''><svg role='img'></svg>"
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    check = check_page(page, width=360, axe_script=axe_script())
+    found = {v["id"] for v in check.axe_violations}
+    assert "scrollable-region-focusable" in found
+    assert "svg-img-alt" in found  # an SVG image without a name
 
 
 def test_probe_sees_external_requests_and_console_errors(tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ def test_run_outputs_cache_and_byte_identical_results(
         "report-en.html",
         "report-fi.pdf",
         "report-en.pdf",
+        "report-fi.docx",
+        "report-en.docx",
     } <= names
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "echo_params.ipynb",
@@ -234,6 +236,19 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     manifest = json.loads((good.output_dir / "manifest.json").read_text(encoding="utf-8"))
     assert partial.notes[0] in manifest["notes"]
 
+    # so is a failed Word export
+    import arviointi.report.docx_export as word
+
+    def broken_word(html_path: Path, docx_path: Path, info: Any) -> None:
+        docx_path.write_bytes(b"half a document")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, out: out.write_bytes(b"%PDF-fake"))
+    monkeypatch.setattr(word, "html_to_docx", broken_word)
+    with pytest.raises(PipelineError, match=r"exporting report-fi failed .*disk full"):
+        run_evaluation(params, jobs=2)
+    assert snapshot(good.output_dir) == before
+
 
 def test_bad_areas_fail_before_any_notebook_runs(tmp_path: Path) -> None:
     params = make_project(tmp_path, **{"pilot_areas: [Varissuo]": "pilot_areas: [Varisuo]"})
@@ -257,7 +272,7 @@ def test_real_pdf_export(tmp_path: Path) -> None:
     result = run_evaluation(params, jobs=1)
     pdf_path = result.output_dir / "report-fi.pdf"
     assert pdf_path.read_bytes().startswith(b"%PDF")
-    assert [p.name for p in result.reports] == ["report-fi.html", "report-fi.pdf"]
+    assert [p.name for p in result.reports] == ["report-fi.html", "report-fi.pdf", "report-fi.docx"]
 
 
 # -- records ---------------------------------------------------------------------------------

@@ -13,13 +13,21 @@ resolved as follows: ``base_dir`` against the directory of the parameters file (
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from arviointi.params.months import Month
 
+
+def _iso_date(value: Any) -> Any:
+    """A YAML date (``2026-11-22`` unquoted) as its ISO text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+IsoDate = Annotated[str, BeforeValidator(_iso_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Language = Literal["fi", "en"]
 Section = Literal["employment", "costs", "wellbeing", "organisation"]
@@ -57,10 +65,21 @@ MAX_TEXT = 2000
 
 
 class Text(_Strict):
-    """A text in Finnish and optionally English (at most :data:`MAX_TEXT` characters)."""
+    """A text in Finnish and optionally English and Swedish (at most :data:`MAX_TEXT`
+    characters; Swedish is shown where the report has Swedish: the presentationsblad and the
+    sammandrag)."""
 
     fi: str = Field(min_length=1, max_length=MAX_TEXT)
     en: str | None = Field(default=None, max_length=MAX_TEXT)
+    sv: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class Keywords(_Strict):
+    """Keywords of the description sheets, per language."""
+
+    fi: list[str] = Field(default_factory=list)
+    sv: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
 
 
 class DataSource(_Strict):
@@ -206,7 +225,27 @@ class CostRules(_Strict):
 
 
 class ReportOptions(_Strict):
+    """Where reports go, and the publication facts of the description sheets
+    (kuvailulehti / presentationsblad / description sheet) at the front of every report."""
+
     output_dir: str = "reports"
+    publisher: Text | None = Field(
+        default=None,
+        description="e.g. Työ- ja elinkeinoministeriö / Arbets- och näringsministeriet",
+    )
+    commissioned_by: Text | None = Field(default=None, description="who ordered the evaluation")
+    series: Text | None = Field(default=None, description="publication series name")
+    series_number: str | None = Field(
+        default=None, description="number in the series, e.g. 2026:12"
+    )
+    isbn: str | None = Field(default=None, description="ISBN of the PDF")
+    issn: str | None = Field(default=None, description="ISSN of the series (PDF)")
+    urn: str | None = Field(default=None, description="permanent address (URN or URL)")
+    date: IsoDate | None = Field(
+        default=None,
+        description="publication date YYYY-MM-DD (default: the day the report is made)",
+    )
+    keywords: Keywords = Keywords()
 
 
 class Evaluation(_Strict):

@@ -2,7 +2,7 @@
 
 Stages (each timed in manifest.json): validate (parameters and data, all problems at once),
 hash inputs, execute notebooks (cache, then papermill in parallel), collect records, render
-reports (HTML per language, then PDF), publish (atomic move into ``reports/<run id>/``).
+reports (HTML per language, then PDF and Word), publish (atomic move into ``reports/<run id>/``).
 """
 
 from __future__ import annotations
@@ -200,7 +200,14 @@ def run_evaluation(
         (temporary / RECORDS_FILE).unlink(missing_ok=True)
         with stage("render"):
             reports = _render(
-                evaluation, [o.output for o in outcomes], point, inputs, temporary, notes, say
+                evaluation,
+                [o.output for o in outcomes],
+                point,
+                inputs,
+                temporary,
+                notes,
+                say,
+                records=records,
             )
         executed = [final / "notebooks" / o.output.name for o in outcomes]
         timings["total_before_publish"] = time.perf_counter() - total_started
@@ -292,6 +299,8 @@ def _render(
     temporary: Path,
     notes: list[str],
     say: Progress,
+    *,
+    records: Sequence[dict[str, Any]] = (),
 ) -> list[Path]:
     # imported here so that `arviointi validate` does not load nbconvert
     render = importlib.import_module("arviointi.report.render")
@@ -332,12 +341,25 @@ def _render(
             "input_hashes": {e["path"]: e["sha256"] for e in inputs if e["path"]},
         },
         disclosure_threshold=evaluation.disclosure.threshold,
+        publication=evaluation.report.model_dump(mode="json", exclude={"output_dir"}),
+        description=(
+            {k: v for k, v in evaluation.description.model_dump().items() if v}
+            if evaluation.description is not None
+            else {}
+        ),
+        findings=_findings(evaluation, records),
+        confidence=round(100 * (1 - evaluation.inference.alpha)),
+        report_languages=list(evaluation.languages),
     )
+    word = importlib.import_module("arviointi.report.docx_export")
+    description = importlib.import_module("arviointi.report.description")
+    info = word.DocxInfo(authors=list(evaluation.authors), comments=evaluation.id)
     written: list[Path] = []
     for lang in evaluation.languages:
         say(f"rendering report-{lang}.html ...")
         html_path = temporary / f"report-{lang}.html"
         pdf_path = temporary / f"report-{lang}.pdf"
+        docx_path = temporary / f"report-{lang}.docx"
         try:
             html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
         except ArviointiError:
@@ -352,9 +374,24 @@ def _render(
         printed = _print_pdf(pdf, html_path, pdf_path)
         if printed is None:
             written.append(pdf_path)
+            pages = pdf.page_count(pdf_path)
+            if pages:  # the description sheets name the PDF's page count
+                text = html_path.read_text(encoding="utf-8")
+                html_path.write_text(description.fill_pages(text, pages), "utf-8")
         else:
             notes.append(printed)
             say(f"warning: {printed}")
+        say(f"writing report-{lang}.docx ...")
+        try:
+            word.html_to_docx(html_path, docx_path, info)
+        except ArviointiError:
+            raise
+        except Exception as exc:
+            raise PipelineError(
+                f"{evaluation.id}: exporting report-{lang}.docx failed "
+                f"({type(exc).__name__}: {exc}); nothing was published"
+            ) from exc
+        written.append(docx_path)
     return written
 
 
@@ -370,3 +407,16 @@ def _print_pdf(pdf: Any, html_path: Path, pdf_path: Path) -> str | None:
             f"the HTML report {html_path.name} is published without it"
         )
     return None
+
+
+def _findings(evaluation: Evaluation, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The headline findings for the description sheets, with the params' Swedish labels."""
+    synthesis = importlib.import_module("arviointi.sections.synthesis")
+    findings: list[dict[str, Any]] = synthesis.headline_findings(
+        records, alpha=evaluation.inference.alpha
+    )
+    swedish = {o.name: o.label.sv for o in evaluation.outcomes if o.label.sv}
+    for finding in findings:
+        if finding["outcome"] in swedish:
+            finding["label"] = {**finding["label"], "sv": swedish[finding["outcome"]]}
+    return findings

@@ -18,6 +18,7 @@ import json
 import os
 import select
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -42,6 +43,9 @@ class PageCheck:
     title: str = ""
     content_height: float = 0.0
     screenshots: list[Path] = field(default_factory=list)
+    #: axe-core violations (``id``, ``impact``, ``help``, ``targets``) when axe was run
+    axe_violations: list[dict[str, Any]] = field(default_factory=list)
+    axe_passes: int = 0
 
     @property
     def console_errors(self) -> list[str]:
@@ -124,10 +128,14 @@ def check_page(
     screenshots: Sequence[tuple[Path, int, int]] = (),
     timeout: float = 60.0,
     settle: float = 0.5,
+    axe_script: Path | None = None,
 ) -> PageCheck:
     """Load ``html_path`` in headless Chromium; record console, exceptions and requests.
 
     screenshots : ``(png_path, y, height)`` clips of the page (CSS pixels, full width)
+    axe_script : ``axe.min.js`` of axe-core: after loading, run its WCAG 2.1 A and AA rules
+        on the page and record the violations (the script is injected over DevTools, so
+        the page itself still loads nothing)
     """
     chromium = find_chromium()
     url = Path(html_path).resolve().as_uri()
@@ -180,6 +188,8 @@ def check_page(
             title, scroll_height = json.loads(evaluated["result"]["value"])
             check.title = str(title)
             check.content_height = float(scroll_height)
+            if axe_script is not None:
+                _run_axe(pipe, session, Path(axe_script), check, timeout)
             for png, y, clip_height in screenshots:
                 shot = pipe.send(
                     "Page.captureScreenshot",
@@ -226,3 +236,45 @@ def check_page(
                 proc.kill()
                 proc.wait(timeout=10)
     return check
+
+
+#: the axe-core rule tags of WCAG 2.1 levels A and AA
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_script() -> Path:
+    """``axe.min.js`` as ``scripts/setup-node.sh`` installs it into the venv (or the file
+    named by ``ARVIOINTI_AXE``); it may not exist (see :func:`_run_axe`)."""
+    override = os.environ.get("ARVIOINTI_AXE")
+    if override:
+        return Path(override)
+    return Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _run_axe(pipe: _Pipe, session: str, script: Path, check: PageCheck, timeout: float) -> None:
+    if not script.is_file():
+        raise PipelineError(
+            f"{script}: axe-core is not installed (run `make system-deps`, or "
+            "bash scripts/setup-node.sh <venv>)"
+        )
+    pipe.send(
+        "Runtime.evaluate", {"expression": script.read_text(encoding="utf-8")}, session=session
+    )
+    options = json.dumps({"runOnly": {"type": "tag", "values": list(AXE_TAGS)}})
+    expression = (
+        f"axe.run(document, {options})"
+        ".then(r => JSON.stringify({passes: r.passes.length, violations: r.violations.map("
+        "v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.map(n => n.target.join(' '))}))}))"
+    )
+    evaluated = pipe.send(
+        "Runtime.evaluate",
+        {"expression": expression, "awaitPromise": True, "returnByValue": True},
+        session=session,
+        timeout=timeout,
+    )
+    if "exceptionDetails" in evaluated:
+        raise PipelineError(f"axe-core failed on {check.url}: {evaluated['exceptionDetails']}")
+    result = json.loads(evaluated["result"]["value"])
+    check.axe_violations = list(result["violations"])
+    check.axe_passes = int(result["passes"])

@@ -37,10 +37,12 @@ from arviointi.report.disclosure import (
     check_no_person_rows,
     suppress,
 )
+from arviointi.report.figure_data import figure_csvs
 from arviointi.report.i18n import check_language, has_message, t
 from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.report.style import figure_to_svg
+from arviointi.report.table_markup import scroll_wrap
 
 #: stands in for the element-id prefix of a figure's SVG until its digest is known
 _SVG_ID_PLACEHOLDER = "arvsvgidprefix"
@@ -493,13 +495,15 @@ class Emitter:
                     )
                     + "</p>"
                 )
+            table = (
+                f"<table><thead><tr>{''.join(head)}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
             out[lang] = (
-                '<figure class="arv-table">'
+                '<figure class="arv-table" role="group">'
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> {caption}</figcaption>"
-                '<div class="arv-table-wrap"><table>'
-                f"<thead><tr>{''.join(head)}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table></div>{note}</figure>"
+                f"{scroll_wrap(table, t(caption_key, lang, **caption_values))}{note}</figure>"
             )
         return self._emit("table", out, caption_key=caption_key, suppressed=hidden_any)
 
@@ -558,12 +562,15 @@ class Emitter:
                     + "</tr>"
                 )
             out[lang] = (
-                '<figure class="arv-table">'
+                '<figure class="arv-table" role="group">'
                 f'<figcaption><span class="arv-num" data-kind="table">'
                 f"{html.escape(t('report.table_fallback', lang))}</span> "
                 f"{html.escape(t(caption_key, lang))}</figcaption>"
-                f'<div class="arv-table-wrap"><table><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table></div></figure>"
+                + scroll_wrap(
+                    f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
+                    t(caption_key, lang),
+                )
+                + "</figure>"
             )
         return self._emit("table", out, caption_key=caption_key, suppressed=False)
 
@@ -631,14 +638,19 @@ class Emitter:
                 text = t("disclosure.figure_note", lang, count=dropped, threshold=self.threshold)
                 note = f'<p class="arv-table-note">{html.escape(text)}</p>'
             out[lang] = (
-                '<figure class="arv-figure">'
+                '<figure class="arv-figure" role="group">'
                 f'<div class="arv-graphic" role="img" aria-label="{alt}">{svg}</div>'
                 f'<figcaption><span class="arv-num" data-kind="figure">'
                 f"{html.escape(t('report.figure_fallback', lang))}</span> {caption}</figcaption>"
                 f"{note}</figure>"
             )
         return self._emit(
-            "figure", out, caption_key=caption_key, alt_key=alt_key, suppressed_rows=dropped
+            "figure",
+            out,
+            caption_key=caption_key,
+            alt_key=alt_key,
+            suppressed_rows=dropped,
+            data=figure_csvs(kwargs),  # the frames as drawn: small groups already left out
         )
 
     # -- records ------------------------------------------------------------------

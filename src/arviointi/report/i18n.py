@@ -39,16 +39,21 @@ from typing import Any
 import yaml
 
 from arviointi.errors import InputError, Problem
+from arviointi.report import locale_format
 from arviointi.report.formatting import fmt_int, fmt_number
 
 #: languages a report can be written in
 LANGUAGES: tuple[str, ...] = ("fi", "en")
+#: languages of the description sheets at the front of every report; Swedish (``sv``)
+#: has messages only for them and the Swedish summary (sammandrag), in ``sv.yaml``
+SHEET_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 
 
 def catalogue_path(lang: str) -> Path:
     """The YAML file that holds the messages of ``lang``."""
-    check_language(lang)
+    if lang not in SHEET_LANGUAGES:
+        check_language(lang)
     return CATALOGUE_DIR / f"{lang}.yaml"
 
 
@@ -125,9 +130,11 @@ def _format_value(value: Any, lang: str) -> Any:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
-        return fmt_int(value, lang)
+        return fmt_int(value, lang) if lang in LANGUAGES else locale_format.integer(value, lang)
     if isinstance(value, float):
-        return fmt_number(value, lang, 1)
+        return (
+            fmt_number(value, lang, 1) if lang in LANGUAGES else locale_format.number(value, lang)
+        )
     return value
 
 
@@ -142,7 +149,7 @@ def t(key: str, lang: str, /, **values: Any) -> str:
     if key not in messages:
         raise InputError(
             str(path),
-            [Problem(f"key {key!r}", "no such message; add it to fi.yaml and en.yaml")],
+            [Problem(f"key {key!r}", "no such message; add it to fi.yaml and en.yaml (sv.yaml)")],
         )
     template = messages[key]
     missing = placeholders(template) - set(values)

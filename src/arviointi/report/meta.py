@@ -34,6 +34,13 @@ class ReportMeta:
     provenance : ``{"git_commit": str, "packages": {name: version},
         "input_hashes": {path: sha256}}``
     disclosure_threshold : the smallest group size shown (for the limitations text)
+    publication : the params' ``report:`` facts for the description sheets (publisher,
+        commissioned_by, series, series_number, isbn, issn, urn, date, keywords)
+    description : the evaluation's description ``{"fi": ..., "en": ..., "sv": ...}``
+    findings : the headline findings (``synthesis.headline_findings``) for the abstract
+        and the Swedish summary
+    confidence : the confidence level of the intervals, in per cent
+    report_languages : the languages the full report is written in
     """
 
     evaluation_id: str
@@ -46,6 +53,11 @@ class ReportMeta:
     params: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     disclosure_threshold: int = 5
+    publication: dict[str, Any] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    confidence: int = 95
+    report_languages: list[str] = field(default_factory=list)
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (or any available language, or the evaluation id)."""

@@ -20,9 +20,16 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pikepdf
+
 from arviointi.errors import PipelineError
+from arviointi.report.description import fill_pages
+
+PAGES_SPAN = '<span class="arv-pages">'
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+_HTML_LANG = re.compile(r'<html[^>]*\slang="([^"]+)"')
+_HTML_TITLE = re.compile(r"<title>([^<]*)</title>")
 _TOC_ENTRY = re.compile(
     r'<span class="toc-num">([^<]*)</span><span class="toc-text">([^<]*)</span>'
     r'<span class="toc-fill"></span><span class="toc-page" data-target="([^"]+)">[^<]*</span>'
@@ -155,6 +162,40 @@ def _fill_toc(html_text: str, numbers: dict[str, int]) -> str:
     return _TOC_ENTRY.sub(fill, html_text)
 
 
+def _write_metadata(printed: Path, out: Path, html_text: str) -> None:
+    """Copy ``printed`` to ``out`` with the report's title and language in the XMP
+    metadata too (Chromium writes them only into the document info and the catalogue)."""
+    lang_match = _HTML_LANG.search(html_text)
+    title_match = _HTML_TITLE.search(html_text)
+    lang = lang_match.group(1) if lang_match else ""
+    title = html.unescape(title_match.group(1)).strip() if title_match else ""
+    with pikepdf.open(printed) as pdf:
+        if lang:
+            pdf.Root.Lang = pikepdf.String(lang)
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            if title:
+                xmp["dc:title"] = title
+            if lang:
+                xmp["dc:language"] = [lang]
+        if title:
+            pdf.docinfo["/Title"] = title
+        viewer = pdf.Root.get("/ViewerPreferences")
+        if viewer is None:
+            pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        else:
+            viewer.DisplayDocTitle = True
+        pdf.save(out, deterministic_id=True)
+
+
+def page_count(pdf_path: Path) -> int | None:
+    """The number of pages of ``pdf_path``, or None when it is not a PDF pikepdf reads."""
+    try:
+        with pikepdf.open(pdf_path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return None
+
+
 def html_to_pdf(
     html_path: Path, pdf_path: Path, *, timeout: float = 120.0, toc_pages: bool = True
 ) -> Path:
@@ -174,12 +215,16 @@ def html_to_pdf(
             html_text = html_path.read_text(encoding="utf-8")
             pages = pdf_pages_text(first)
             numbers = toc_page_numbers(html_text, pages) if pages else {}
-            if numbers:
+            if numbers or (pages and PAGES_SPAN in html_text):
                 second_html = tmpdir / "paged.html"
-                second_html.write_text(_fill_toc(html_text, numbers), encoding="utf-8")
+                filled = _fill_toc(html_text, numbers)
+                count = page_count(first)
+                if count:
+                    filled = fill_pages(filled, count)
+                second_html.write_text(filled, encoding="utf-8")
                 result = tmpdir / "second.pdf"
                 _print(chromium, second_html, result, tmpdir / "profile2", timeout)
         staging = pdf_path.with_name(f".{pdf_path.name}.tmp")
-        shutil.copyfile(result, staging)
+        _write_metadata(result, staging, html_path.read_text(encoding="utf-8"))
         os.replace(staging, pdf_path)
     return pdf_path

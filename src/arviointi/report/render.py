@@ -34,9 +34,12 @@ from traitlets import Unicode
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
 from arviointi.report.bidi import neutralise_bidi
+from arviointi.report.description import front_matter
+from arviointi.report.figure_data import check_entries, data_link
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
+from arviointi.report.table_markup import scroll_wrap
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _NUM_SPAN = re.compile(r'<span class="arv-num" data-kind="(figure|table)">[^<]*</span>')
@@ -100,6 +103,7 @@ class Block:
     cell: int
     level: int = 0
     text: str = ""
+    data: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ReportPreprocessor(Preprocessor):
@@ -162,9 +166,13 @@ class ReportPreprocessor(Preprocessor):
             text = texts.get(self.lang, "") if isinstance(texts, Mapping) else ""
             if level not in (2, 3, 4) or not isinstance(text, str):
                 problems.append(Problem(where, "heading bundle needs level 2-4 and text"))
+        data: list[dict[str, Any]] = []
+        if kind == "figure":
+            data = check_entries(payload.get("data"), self.source, where)
         if problems:
             raise InputError(self.source, problems)
         return Block(
+            data=data,
             kind=kind,
             section=str(section),
             html=body,
@@ -232,21 +240,53 @@ def _scalar(value: Any, lang: str) -> str:
 
 
 def _kv_table(
-    rows: Sequence[tuple[str, str]], head: tuple[str, str], hash_col: bool = False
+    rows: Sequence[tuple[str, str]], head: tuple[str, str], label: str, hash_col: bool = False
 ) -> str:
     cls = ' class="hash"' if hash_col else ""
     body = "".join(
         f'<tr><th scope="row">{html.escape(k)}</th><td{cls}>{html.escape(v)}</td></tr>'
         for k, v in rows
     )
-    return (
-        '<div class="arv-table-wrap"><table class="appendix"><thead><tr>'
+    return scroll_wrap(
+        '<table class="appendix"><thead><tr>'
         f'<th scope="col">{html.escape(head[0])}</th><th scope="col">{html.escape(head[1])}</th>'
-        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        f"</tr></thead><tbody>{body}</tbody></table>",
+        label,
     )
 
 
-def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
+def _data_links(
+    block: Block, number: int, meta: ReportMeta, lang: str, downloads: list[tuple[int, str, int]]
+) -> str:
+    """Download links of one figure's data; each file is also recorded for the appendix."""
+    links = []
+    for entry in block.data:
+        filename = (
+            f"{meta.evaluation_id}-{t('figure_data.file', lang)}-{number}-{entry['name']}.csv"
+        )
+        downloads.append((number, filename, int(entry["rows"])))
+        label = t("figure_data.link", lang, n=number)
+        links.append(data_link(entry, filename, label))
+    return f'<p class="arv-data-link">{" ".join(links)}</p>' if links else ""
+
+
+def _downloads_table(downloads: Sequence[tuple[int, str, int]], lang: str) -> str:
+    heads = ["figure_data.figure_col", "figure_data.filename", "figure_data.rows"]
+    head = "".join(f'<th scope="col">{html.escape(t(h, lang))}</th>' for h in heads)
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(t("figure_data.figure", lang))} {n}</th>'
+        f'<td class="hash">{html.escape(name)}</td>'
+        f'<td class="num">{fm.fmt_int(count, lang)}</td></tr>'
+        for n, name, count in downloads
+    )
+    table = f'<table class="appendix"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    intro = f"<p>{html.escape(t('figure_data.intro', lang))}</p>"
+    return intro + scroll_wrap(table, t("figure_data.heading", lang))
+
+
+def _appendix(
+    meta: ReportMeta, lang: str, downloads: Sequence[tuple[int, str, int]] = ()
+) -> list[tuple[str, str, str]]:
     """(id, title, html) of the generated appendix parts."""
     parts: list[tuple[str, str, str]] = []
     # sources
@@ -266,9 +306,10 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
                     cls = ' class="hash"' if key in ("sha256", "path") else ""
                     cells.append(f"<td{cls}>{value}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        body = (
-            '<div class="arv-table-wrap"><table class="appendix">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        body = scroll_wrap(
+            '<table class="appendix">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+            t("section.sources", lang),
         )
     else:
         body = f"<p>{html.escape(t('appendix.no_sources', lang))}</p>"
@@ -279,7 +320,11 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
         (
             "app-parameters",
             t("section.parameters", lang),
-            _kv_table(params, (t("appendix.parameter", lang), t("appendix.value", lang))),
+            _kv_table(
+                params,
+                (t("appendix.parameter", lang), t("appendix.value", lang)),
+                t("section.parameters", lang),
+            ),
         )
     )
     # provenance
@@ -287,7 +332,13 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
     pieces = []
     commit = prov.get("git_commit")
     facts = [(t("appendix.git_commit", lang), str(commit or fm.MISSING))]
-    pieces.append(_kv_table(facts, (t("appendix.parameter", lang), t("appendix.value", lang))))
+    pieces.append(
+        _kv_table(
+            facts,
+            (t("appendix.parameter", lang), t("appendix.value", lang)),
+            t("section.provenance", lang),
+        )
+    )
     packages = prov.get("packages") or {}
     if packages:
         pieces.append(f"<h4>{html.escape(t('appendix.packages', lang))}</h4>")
@@ -295,6 +346,7 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
             _kv_table(
                 [(str(k), str(v)) for k, v in sorted(packages.items())],
                 (t("appendix.package", lang), t("appendix.version", lang)),
+                t("appendix.packages", lang),
             )
         )
     hashes = prov.get("input_hashes") or {}
@@ -304,10 +356,15 @@ def _appendix(meta: ReportMeta, lang: str) -> list[tuple[str, str, str]]:
             _kv_table(
                 [(str(k), str(v)) for k, v in sorted(hashes.items())],
                 (t("appendix.path", lang), t("appendix.sha256", lang)),
+                t("appendix.input_hashes", lang),
                 hash_col=True,
             )
         )
     parts.append(("app-provenance", t("section.provenance", lang), "".join(pieces)))
+    if downloads:
+        parts.append(
+            ("app-figure-data", t("figure_data.heading", lang), _downloads_table(downloads, lang))
+        )
     return parts
 
 
@@ -324,6 +381,23 @@ def _paragraphs(keys: Sequence[str], lang: str, **values: Any) -> str:
     return "".join(f"<p>{html.escape(t(k, lang, **values))}</p>" for k in keys)
 
 
+def _title_facts(meta: ReportMeta, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines of the title page."""
+    facts: list[tuple[str, str]] = [(t("report.evaluation_id", lang), meta.evaluation_id)]
+    if meta.checkpoint:
+        name_value = meta.checkpoint.get("name", "")
+        if isinstance(name_value, Mapping):
+            name_value = name_value.get(lang) or next(iter(name_value.values()), "")
+        text = str(name_value)
+        if meta.checkpoint.get("date"):
+            text = f"{text} ({fm.fmt_date(str(meta.checkpoint['date']), lang)})".strip()
+        facts.append((t("report.checkpoint", lang), text))
+    facts.append((t("report.date", lang), fm.fmt_date(meta.date, lang)))
+    if meta.authors:
+        facts.append((t("report.authors", lang), ", ".join(meta.authors)))
+    return facts
+
+
 def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> str:
     """The self-contained HTML report in ``lang`` built from executed ``notebooks``."""
     check_language(lang)
@@ -333,6 +407,8 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         by_section[block.section].append(block)
 
     heading_ids = itertools.count(1)
+    figure_no = 0
+    downloads: list[tuple[int, str, int]] = []
     toc: list[_TocEntry] = []
     sections: list[dict[str, Any]] = []
     for number, name in enumerate(SECTIONS, start=1):
@@ -361,6 +437,9 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
                 parts.append(f'<{tag} id="{hid}">{html.escape(label)}</{tag}>')
             else:
                 parts.append(block.html)
+                if block.kind == "figure":
+                    figure_no += 1
+                    parts.append(_data_links(block, figure_no, meta, lang, downloads))
         if name == "limitations":
             # design-specific limitations (one treated unit, client selection, ...) come
             # from the synthesis notebook, which knows the design; these hold for every pilot
@@ -372,7 +451,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
             if meta.synthetic:
                 parts.append(_paragraphs(["limitations.synthetic"], lang))
         if name == "appendix":
-            for app_id, title, body in _appendix(meta, lang):
+            for app_id, title, body in _appendix(meta, lang, downloads):
                 num = f"{number}.{next(sub)}"
                 entry.children.append(_TocEntry(id=app_id, number=num, text=title))
                 parts.append(f'<h3 id="{app_id}">{html.escape(num + " " + title)}</h3>{body}')
@@ -412,18 +491,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         sec["blocks"] = [Markup(_NUM_SPAN.sub(numbered, part)) for part in sec["blocks"]]
 
     title = meta.title_in(lang)
-    facts: list[tuple[str, str]] = [(t("report.evaluation_id", lang), meta.evaluation_id)]
-    if meta.checkpoint:
-        name_value = meta.checkpoint.get("name", "")
-        if isinstance(name_value, Mapping):
-            name_value = name_value.get(lang) or next(iter(name_value.values()), "")
-        text = str(name_value)
-        if meta.checkpoint.get("date"):
-            text = f"{text} ({fm.fmt_date(str(meta.checkpoint['date']), lang)})".strip()
-        facts.append((t("report.checkpoint", lang), text))
-    facts.append((t("report.date", lang), fm.fmt_date(meta.date, lang)))
-    if meta.authors:
-        facts.append((t("report.authors", lang), ", ".join(meta.authors)))
+    facts = _title_facts(meta, lang)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -445,6 +513,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         synthetic=meta.synthetic,
         kind=t("report.kind", lang),
         title_facts=facts,
+        front_matter=Markup(front_matter(meta, lang)),
         toc_title=t("report.toc", lang),
         toc=toc,
         sections=sections,

@@ -523,3 +523,30 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
     em.section("limitations")
     for key, values in analysis.limitations:
         em.paragraph(key, **values)
+
+
+def headline_findings(
+    records: Sequence[Mapping[str, Any]], *, alpha: float = 0.05
+) -> list[dict[str, Any]]:
+    """The headline estimates as plain values for the description sheets and the Swedish
+    summary (same selection, verdicts and order as :func:`headline_table`)."""
+    failed = assumption_failures(records, alpha=alpha)
+    order = {name: i for i, name in enumerate(SECTIONS)}
+    rows = []
+    for r in _primary(records):
+        verdict = verdict_of(r)
+        if (r.get("section"), r.get("outcome")) in failed:
+            verdict = "trends_differ"
+        rows.append(
+            {
+                "section": r.get("section"),
+                "outcome": r.get("outcome"),
+                "label": _label(r),
+                "estimate": _num(r.get("estimate")),
+                "ci_low": _num(r.get("ci_low")),
+                "ci_high": _num(r.get("ci_high")),
+                "unit": r.get("unit"),
+                "verdict": verdict,
+            }
+        )
+    return sorted(rows, key=lambda row: order.get(str(row["section"]), len(order)))
