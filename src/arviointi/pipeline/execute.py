@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from arviointi.pipeline.progress import notebook_state
+
 Progress = Callable[[str], None]
 
 #: a cell running longer than this fails the notebook (seconds)
@@ -199,12 +201,16 @@ def execute_all(
     def report(outcome: NotebookOutcome) -> None:
         nonlocal counter
         counter += 1
+        notebook_state(
+            progress, outcome.name, "failed" if outcome.failure else "done", outcome.seconds
+        )
         if progress is not None:
             state = "FAILED" if outcome.failure else "done"
             progress(f"[{counter}/{total}] {state} {outcome.name} ... {outcome.seconds:.1f} s")
 
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
+            notebook_state(progress, job.name, "running")
             if progress is not None:
                 progress(f"executing {job.name} ...")
             outcomes[job.name] = execute_one(job)
@@ -215,6 +221,11 @@ def execute_all(
             futures: dict[Future[NotebookOutcome], NotebookJob] = {}
             for job in jobs:
                 futures[pool.submit(execute_one, job)] = job
+            # the pool takes jobs in order: the first `workers` run now, the next one starts
+            # whenever one finishes (what the progress display shows as running)
+            for job in jobs[:workers]:
+                notebook_state(progress, job.name, "running")
+            next_up = workers
             if progress is not None:
                 progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
             started = time.perf_counter()
@@ -225,6 +236,9 @@ def execute_all(
                     outcome = future.result()
                     outcomes[outcome.name] = outcome
                     report(outcome)
+                    if next_up < len(jobs):
+                        notebook_state(progress, jobs[next_up].name, "running")
+                        next_up += 1
                 if not done and progress is not None:
                     left = sorted((futures[f] for f in pending), key=jobs.index)
                     names = ", ".join(job.name for job in left)

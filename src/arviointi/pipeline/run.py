@@ -27,6 +27,7 @@ from arviointi.pipeline.cache import NotebookCache, notebook_key
 from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
 from arviointi.pipeline.inputs import input_files
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
+from arviointi.pipeline.progress import notebook_state
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
 Progress = Callable[[str], None]
@@ -115,6 +116,8 @@ def run_evaluation(
         inputs = input_files(evaluation, frames)
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
+    for notebook in notebooks:
+        notebook_state(say, notebook.stem, "queued")
     temporary = atomic.temporary_run_dir(root, run_id)
     previous = (
         f"the last good report in {final} is unchanged"
@@ -255,6 +258,7 @@ def _execute(
         if use_cache and cache.fetch(key, output):
             hits.append(name)
             outcomes[name] = NotebookOutcome(name, output, 0.0, cached=True)
+            notebook_state(say, name, "cached")
             say(f"[{len(hits)}/{total}] cached {name}")
             continue
         parameters = {"params": params, "run_dir": str(temporary), "as_of": point.as_of}
