@@ -22,11 +22,12 @@ from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
 from arviointi.params.load import load_frames, validate_params
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline import atomic
-from arviointi.pipeline.cache import NotebookCache, notebook_key
+from arviointi.pipeline import atomic, reuse
+from arviointi.pipeline.cache import NotebookCache, code_fingerprint, notebook_key
 from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
 from arviointi.pipeline.inputs import input_files
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
+from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
 from arviointi.pipeline.progress import notebook_state
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
@@ -132,6 +133,7 @@ def run_evaluation(
         outcomes: list[NotebookOutcome] = []
         records: list[dict[str, Any]] = []
         hits: list[str] = []
+        reasons: dict[str, str] = {}
         for stage_notebooks in (first, last):
             if not stage_notebooks:
                 continue
@@ -150,6 +152,7 @@ def run_evaluation(
                     use_cache,
                     say,
                     extra_hashes=extra,
+                    reasons=reasons,
                 )
             outcomes += stage_outcomes
             hits += stage_hits
@@ -191,7 +194,14 @@ def run_evaluation(
         (temporary / RECORDS_FILE).unlink(missing_ok=True)
         with stage("render"):
             reports = _render(
-                evaluation, [o.output for o in outcomes], point, inputs, temporary, notes, say
+                evaluation,
+                [o.output for o in outcomes],
+                point,
+                inputs,
+                temporary,
+                notes,
+                say,
+                use_cache=use_cache,
             )
         executed = [final / "notebooks" / o.output.name for o in outcomes]
         timings["total_before_publish"] = time.perf_counter() - total_started
@@ -203,7 +213,12 @@ def run_evaluation(
             as_of=point.as_of,
             inputs=inputs,
             notebooks=[
-                {"name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached}
+                {
+                    "name": o.name,
+                    "seconds": round(o.seconds, 3),
+                    "cached": o.cached,
+                    "reason": reasons.get(o.name),
+                }
                 for o in outcomes
             ],
             timings=timings,
@@ -242,20 +257,32 @@ def _execute(
     say: Progress,
     *,
     extra_hashes: Sequence[str] = (),
+    reasons: dict[str, str] | None = None,
 ) -> tuple[list[NotebookOutcome], list[str]]:
     cache = NotebookCache(evaluation.root / ".cache" / "arviointi")
     hashes = [entry["sha256"] for entry in inputs if entry["sha256"]] + list(extra_hashes)
     outcomes: dict[str, NotebookOutcome] = {}
     to_run: list[NotebookJob] = []
     keys: dict[str, str] = {}
+    parts: dict[str, dict[str, str]] = {}
+    reasons = {} if reasons is None else reasons
     hits: list[str] = []
     total = len(notebooks)
     for notebook in notebooks:
         name = notebook.stem
         output = temporary / "notebooks" / notebook.name
-        key = notebook_key(notebook, params, hashes, point.as_of)
+        # the key covers only the parameters the notebook declares it reads (reuse.py)
+        reads = reuse.declared_reads(notebook)
+        key = notebook_key(notebook, reuse.select(params, reads), hashes, point.as_of)
         keys[name] = key
-        if use_cache and cache.fetch(key, output):
+        parts[name] = reuse.key_parts(
+            notebook, params, reads, hashes, point.as_of, code_fingerprint(), package_versions()
+        )
+        hit = use_cache and cache.fetch(key, output)
+        reasons[name] = reuse.explain(
+            cache.directory, name, parts[name], hit=hit, use_cache=use_cache
+        )
+        if hit:
             hits.append(name)
             outcomes[name] = NotebookOutcome(name, output, 0.0, cached=True)
             notebook_state(say, name, "cached")
@@ -270,6 +297,7 @@ def _execute(
         outcomes[outcome.name] = outcome
         if outcome.failure is None and use_cache:
             cache.store(keys[outcome.name], outcome.output)
+            reuse.remember(cache.directory, outcome.name, keys[outcome.name], parts[outcome.name])
     return [outcomes[n.stem] for n in notebooks], hits
 
 
@@ -281,6 +309,8 @@ def _render(
     temporary: Path,
     notes: list[str],
     say: Progress,
+    *,
+    use_cache: bool = True,
 ) -> list[Path]:
     # imported here so that `arviointi validate` does not load nbconvert
     render = importlib.import_module("arviointi.report.render")
@@ -323,14 +353,22 @@ def _render(
         disclosure_threshold=evaluation.disclosure.threshold,
     )
     written: list[Path] = []
+    printed = PdfCache(evaluation.root / ".cache" / "arviointi" / "pdf")
     for lang in evaluation.languages:
         say(f"rendering report-{lang}.html ...")
         html_path = temporary / f"report-{lang}.html"
         pdf_path = temporary / f"report-{lang}.pdf"
         try:
             html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
-            say(f"printing report-{lang}.pdf ...")
-            pdf.html_to_pdf(html_path, pdf_path)
+            # an unchanged HTML is not printed again (pdf_cache.py)
+            key = pdf_key(html_path, pdf.html_to_pdf, pdf) if use_cache else None
+            if key is not None and printed.fetch(key, pdf_path):
+                say(f"report-{lang}.pdf unchanged: reused")
+            else:
+                say(f"printing report-{lang}.pdf ...")
+                pdf.html_to_pdf(html_path, pdf_path)
+                if key is not None:
+                    printed.store(key, pdf_path)
         except ArviointiError:
             raise
         except Exception as exc:
