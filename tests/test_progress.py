@@ -132,7 +132,7 @@ def test_execute_all_reports_running_then_done_or_failed(
 ) -> None:
     failure = execute.NotebookFailure("b", 2, "ValueError", "bad", "x = 1")
 
-    def fake_one(job: NotebookJob) -> NotebookOutcome:
+    def fake_one(job: NotebookJob, kernel: object = None) -> NotebookOutcome:
         return NotebookOutcome(
             job.name, job.output, 0.5, False, failure if job.name == "b" else None
         )

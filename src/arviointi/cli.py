@@ -1,7 +1,7 @@
 """The ``arviointi`` command: run, validate and list evaluations.
 
     arviointi run PARAMS... [--as-of X] [--jobs N] [--no-cache] [--output DIR] [--quiet]
-                  [--debug]
+                  [--fresh-kernels] [--debug]
     arviointi validate PARAMS... [--no-data]
     arviointi list
     arviointi --version
@@ -42,6 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                     use_cache=not args.no_cache,
                     as_of=args.as_of,
                     progress=progress,
+                    fresh_kernels=args.fresh_kernels,
                 )
         except ArviointiError as exc:
             code = _report_error(exc, args.debug)
@@ -146,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
     run.add_argument("--no-cache", action="store_true", help="re-execute every notebook")
     run.add_argument("--output", help="output root (default: report.output_dir in params)")
+    run.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="one kernel per notebook (default: one warm kernel per worker, reset between)",
+    )
     run.add_argument(
         "--quiet",
         action="store_true",

@@ -22,9 +22,14 @@ from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
 from arviointi.params.load import load_frames, validate_params
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline import atomic, reuse
+from arviointi.pipeline import atomic, kernels, reuse
 from arviointi.pipeline.cache import NotebookCache, code_fingerprint, notebook_key
-from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
+from arviointi.pipeline.execute import (
+    KERNEL_START_TIMEOUT_S,
+    NotebookJob,
+    NotebookOutcome,
+    execute_all,
+)
 from arviointi.pipeline.inputs import input_files
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
@@ -81,14 +86,16 @@ def run_evaluation(
     use_cache: bool = True,
     as_of: str | None = None,
     progress: Progress | None = None,
+    fresh_kernels: bool = False,
 ) -> RunResult:
     """Run one evaluation end to end; outputs land in ``<output_root>/<run id>/``.
 
     ``output_root`` defaults to the parameters' ``report.output_dir`` (``reports`` under
     ``base_dir``). ``as_of`` (checkpoint id or ``YYYY-MM``) overrides ``design.as_of``; a
     run at a checkpoint goes to ``<id>--<checkpoint id>`` so the final report is kept.
-    Raises ``ParamsError`` before anything runs when the parameters or data are wrong,
-    and ``PipelineError`` (naming notebook, cell and error) when a notebook fails.
+    Notebooks share one warm kernel per worker (namespace reset in between) unless
+    ``fresh_kernels``. Raises ``ParamsError`` before anything runs when the parameters or
+    data are wrong, and ``PipelineError`` (naming notebook, cell and error) when a notebook fails.
     """
     say: Progress = progress or (lambda _message: None)
     timings: dict[str, float] = {}
@@ -129,6 +136,8 @@ def run_evaluation(
     # (the synthesis), which read the analyses' records from <run_dir>/records.json
     last = [n for n in notebooks if n.stem in evaluation.final_notebooks]
     first = [n for n in notebooks if n not in last]
+    if not fresh_kernels:
+        kernels.begin_session(KERNEL_START_TIMEOUT_S)
     try:
         outcomes: list[NotebookOutcome] = []
         records: list[dict[str, Any]] = []
@@ -153,6 +162,7 @@ def run_evaluation(
                     say,
                     extra_hashes=extra,
                     reasons=reasons,
+                    fresh_kernels=fresh_kernels,
                 )
             outcomes += stage_outcomes
             hits += stage_hits
@@ -229,6 +239,7 @@ def run_evaluation(
         (temporary / "manifest.json").write_bytes(dump_json(manifest))
         atomic.publish(temporary, final)
     finally:
+        kernels.end_session()
         atomic.discard(temporary)
     say(f"done: {final}")
     return RunResult(
@@ -258,6 +269,7 @@ def _execute(
     *,
     extra_hashes: Sequence[str] = (),
     reasons: dict[str, str] | None = None,
+    fresh_kernels: bool = False,
 ) -> tuple[list[NotebookOutcome], list[str]]:
     cache = NotebookCache(evaluation.root / ".cache" / "arviointi")
     hashes = [entry["sha256"] for entry in inputs if entry["sha256"]] + list(extra_hashes)
@@ -292,7 +304,12 @@ def _execute(
         log = temporary / "logs" / f"{name}.log"
         to_run.append(NotebookJob(name, notebook, output, parameters, evaluation.root, log))
     for outcome in execute_all(
-        to_run, workers=jobs, progress=say, done_before=len(hits), total=total
+        to_run,
+        workers=jobs,
+        progress=say,
+        done_before=len(hits),
+        total=total,
+        fresh_kernels=fresh_kernels,
     ):
         outcomes[outcome.name] = outcome
         if outcome.failure is None and use_cache:
