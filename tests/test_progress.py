@@ -212,3 +212,29 @@ def test_did_leave_one_out_reports_each_refit(monkeypatch: pytest.MonkeyPatch) -
         loo = result.leave_one_out()
     assert len(loo) == 4
     assert heard.calls == [("leave one out", i, 4) for i in range(5)]
+
+
+def test_notebook_listener_updates_one_line_per_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    import IPython.display
+
+    shown: list[str] = []
+
+    class Handle:
+        def update(self, bundle: dict[str, str], raw: bool) -> None:
+            shown.append(bundle["text/plain"])
+
+    def fake_display(bundle: dict[str, str], raw: bool, display_id: bool) -> Handle:
+        assert raw and display_id
+        shown.append("new: " + bundle["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    listener = progress.NotebookListener()
+    listener("placebos", 0, 4)
+    listener("placebos", 2, 4)
+    listener("bootstrap", 1, None)
+    assert shown == [
+        "new: .................... placebos: 0/4",
+        "##########.......... placebos: 2/4",
+        "new: bootstrap: 1",
+    ]

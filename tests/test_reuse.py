@@ -114,6 +114,36 @@ def test_the_scan_can_fail() -> None:
     assert "cost_rules" in _referenced({"costs"})
 
 
+def test_html_key_follows_the_report_bundles_not_the_execution(tmp_path: Path) -> None:
+    import dataclasses
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from arviointi.pipeline.html_cache import html_key
+    from arviointi.report.meta import ReportMeta
+    from arviointi.report.mime import REPORT_MIME
+
+    def notebook(name: str, html: str, count: int) -> Path:
+        bundle = {"kind": "paragraph", "section": "employment", "html": {"fi": html}}
+        output = new_output("display_data", data={REPORT_MIME: bundle, "text/plain": "x"})
+        cell = new_code_cell(f"run_dir = '/tmp/run{count}'", execution_count=count)
+        cell.outputs = [output]
+        cell.metadata["papermill"] = {"duration": float(count)}
+        path = tmp_path / f"{name}-{count}" / f"{name}.ipynb"
+        path.parent.mkdir()
+        nbformat.write(new_notebook(cells=[cell]), path)
+        return path
+
+    meta = ReportMeta(evaluation_id="e", title={"fi": "T"}, authors=[], date="2026-12-04")
+    first = html_key([notebook("a", "<p>1</p>", 1)], "fi", meta)
+    assert first == html_key([notebook("a", "<p>1</p>", 2)], "fi", meta)
+    assert first != html_key([notebook("a", "<p>2</p>", 3)], "fi", meta)
+    assert first != html_key([notebook("a", "<p>1</p>", 4)], "en", meta)
+    later = dataclasses.replace(meta, date="2026-12-05")
+    assert first != html_key([notebook("a", "<p>1</p>", 5)], "fi", later)
+
+
 # -- end to end: one changed parameter, one notebook re-executed ----------------------------
 def _project(tmp_path: Path) -> Path:
     (tmp_path / "params").mkdir()
@@ -137,6 +167,17 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
         pdf_path.write_bytes(b"%PDF-fake " + html_path.read_bytes()[:64])
 
     monkeypatch.setattr(pdf, "html_to_pdf", fake)
+    import arviointi.report.render as render
+
+    rendered = 0
+    real_render = render.render_report
+
+    def counting_render(*args: object, **kwargs: object) -> str:
+        nonlocal rendered
+        rendered += 1
+        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "render_report", counting_render)
     params = _project(tmp_path)
     first = run_evaluation(params, jobs=1)
     assert first.cache_hits == [] and printed == ["report-fi.html", "report-en.html"]
@@ -158,6 +199,7 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
     third = run_evaluation(params, jobs=1)
     assert third.cache_hits == ["emit_records", "echo_params"]
     assert len(printed) == 4
+    assert rendered == 4  # the HTML was not rendered again either
     assert {p.name: p.read_bytes() for p in third.output_dir.glob("report-*")} == before
     assert third.results_path.read_bytes() == results
 

@@ -30,6 +30,7 @@ from arviointi.pipeline.execute import (
     NotebookOutcome,
     execute_all,
 )
+from arviointi.pipeline.html_cache import HtmlCache, html_key
 from arviointi.pipeline.inputs import input_files
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
@@ -330,7 +331,6 @@ def _render(
     use_cache: bool = True,
 ) -> list[Path]:
     # imported here so that `arviointi validate` does not load nbconvert
-    render = importlib.import_module("arviointi.report.render")
     pdf = importlib.import_module("arviointi.report.pdf")
     meta_module = importlib.import_module("arviointi.report.meta")
     sources = [
@@ -371,12 +371,19 @@ def _render(
     )
     written: list[Path] = []
     printed = PdfCache(evaluation.root / ".cache" / "arviointi" / "pdf")
+    rendered = HtmlCache(evaluation.root / ".cache" / "arviointi" / "html")
     for lang in evaluation.languages:
         say(f"rendering report-{lang}.html ...")
         html_path = temporary / f"report-{lang}.html"
         pdf_path = temporary / f"report-{lang}.pdf"
         try:
-            html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+            # the same bundles, metadata and package give the same HTML (html_cache.py)
+            page = html_key(notebooks, lang, meta) if use_cache else None
+            if page is None or not rendered.fetch(page, html_path):
+                render = importlib.import_module("arviointi.report.render")
+                html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+                if page is not None:
+                    rendered.store(page, html_path)
             # an unchanged HTML is not printed again (pdf_cache.py)
             key = pdf_key(html_path, pdf.html_to_pdf, pdf) if use_cache else None
             if key is not None and printed.fetch(key, pdf_path):
