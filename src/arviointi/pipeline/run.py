@@ -20,9 +20,8 @@ from typing import Any
 
 from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
-from arviointi.params.load import load_frames, validate_params
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline import atomic, kernels, reuse
+from arviointi.pipeline import atomic, kernels, reuse, validated
 from arviointi.pipeline.cache import NotebookCache, code_fingerprint, notebook_key
 from arviointi.pipeline.execute import (
     KERNEL_START_TIMEOUT_S,
@@ -31,7 +30,6 @@ from arviointi.pipeline.execute import (
     execute_all,
 )
 from arviointi.pipeline.html_cache import HtmlCache, html_key
-from arviointi.pipeline.inputs import input_files
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
 from arviointi.pipeline.progress import notebook_state
@@ -113,7 +111,12 @@ def run_evaluation(
     total_started = time.perf_counter()
     with stage("validate"):
         say(f"validating {params_path} ...")
-        evaluation, frames = validate_params(params_path, as_of=as_of, loader=load_frames)
+        # unchanged parameters, inputs and code: the data are not loaded again (validated.py)
+        evaluation, inputs, reused = validated.validate(
+            params_path, as_of=as_of, use_cache=use_cache
+        )
+        if reused:
+            say("parameters, input files and code as in the last validation: data not reloaded")
     point = run_point(evaluation)
     run_id = evaluation.id if point.suffix is None else f"{evaluation.id}--{point.suffix}"
     root = (
@@ -121,8 +124,6 @@ def run_evaluation(
     )
     final = root / run_id
 
-    with stage("hash_inputs"):
-        inputs = input_files(evaluation, frames)
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
     for notebook in notebooks:
