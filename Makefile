@@ -64,8 +64,10 @@ lock:
 	uv export --frozen --extra dev --no-emit-project --no-hashes -o requirements/dev.txt >/dev/null
 	uv export --frozen --extra dev --extra lab --no-emit-project --no-hashes -o requirements/lab.txt >/dev/null
 
-# Speed claims (see benchmarks/README.md); not part of `make test`.
+# Speed claims (see benchmarks/README.md); not part of `make test`. measure.py writes its
+# table (start-up ratios, cold run against the baseline commit, reruns) into the README.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/measure.py --write benchmarks/README.md
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider -o filterwarnings= -o python_files="bench_*.py"
 
 # Register scale (benchmarks/README.md): a synthetic register of ROWS person-months as

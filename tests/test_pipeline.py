@@ -226,7 +226,9 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     # a PDF that cannot be printed keeps the good HTML (published, with a note)
     monkeypatch.setattr(pdf, "html_to_pdf", broken_printer)
     partial = run_evaluation(params, jobs=2)
-    assert [p.name for p in partial.reports] == ["report-fi.html", "report-en.html"]
+    # (the Word copy is made from the HTML, so it is still written)
+    names = [p.name for p in partial.reports]
+    assert names == ["report-fi.html", "report-fi.docx", "report-en.html", "report-en.docx"]
     assert partial.notes[0] == (
         "report-fi.pdf was not made (RuntimeError: chromium crashed); "
         "the HTML report report-fi.html is published without it"
@@ -236,8 +238,10 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     manifest = json.loads((good.output_dir / "manifest.json").read_text(encoding="utf-8"))
     assert partial.notes[0] in manifest["notes"]
 
-    # so is a failed Word export
+    # a failed Word export publishes nothing: the report just published stays as it is
     import arviointi.report.docx_export as word
+
+    before = snapshot(good.output_dir)
 
     def broken_word(html_path: Path, docx_path: Path, info: Any) -> None:
         docx_path.write_bytes(b"half a document")
@@ -245,7 +249,7 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
 
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html, out: out.write_bytes(b"%PDF-fake"))
     monkeypatch.setattr(word, "html_to_docx", broken_word)
-    with pytest.raises(PipelineError, match=r"exporting report-fi failed .*disk full"):
+    with pytest.raises(PipelineError, match=r"exporting report-fi\.docx failed .*disk full"):
         run_evaluation(params, jobs=2)
     assert snapshot(good.output_dir) == before
 

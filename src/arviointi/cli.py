@@ -1,6 +1,7 @@
 """The ``arviointi`` command: run, validate and list evaluations.
 
-    arviointi run PARAMS... [--as-of X] [--jobs N] [--no-cache] [--output DIR] [--debug]
+    arviointi run PARAMS... [--as-of X] [--jobs N] [--no-cache] [--output DIR] [--quiet]
+                  [--fresh-kernels] [--debug]
     arviointi validate PARAMS... [--no-data]
     arviointi list
     arviointi --version
@@ -16,9 +17,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,29 +35,25 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def _progress(started: float) -> Callable[[str], None]:
-    def say(message: str) -> None:
-        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-
-    return say
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from arviointi.params.load import resolve_params_path
+    from arviointi.pipeline.progress import run_display
     from arviointi.pipeline.run import run_evaluation
 
     status = 0
     for name in args.params:
         try:
             path = resolve_params_path(name, Path(args.params_dir))
-            result = run_evaluation(
-                path,
-                output_root=Path(args.output) if args.output else None,
-                jobs=args.jobs,
-                use_cache=not args.no_cache,
-                as_of=args.as_of,
-                progress=_progress(time.perf_counter()),
-            )
+            with run_display(quiet=args.quiet) as progress:
+                result = run_evaluation(
+                    path,
+                    output_root=Path(args.output) if args.output else None,
+                    jobs=args.jobs,
+                    use_cache=not args.no_cache,
+                    as_of=args.as_of,
+                    progress=progress,
+                    fresh_kernels=args.fresh_kernels,
+                )
         except ArviointiError as exc:
             code = _report_error(exc, args.debug)
             status = status or code
@@ -161,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
     run.add_argument("--no-cache", action="store_true", help="re-execute every notebook")
     run.add_argument("--output", help="output root (default: report.output_dir in params)")
+    run.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="one kernel per notebook (default: one warm kernel per worker, reset between)",
+    )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress (by default a live table on a terminal, plain lines otherwise)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     validate = commands.add_parser(

@@ -7,15 +7,20 @@ module (AREA_PANEL, CLIENTS, CLIENT_PANEL, SURVEY, COST_LEDGER, INVOICES, MEASUR
 
 from __future__ import annotations
 
-from arviointi.data import schemas
-from arviointi.data.jsonstat import read_jsonstat2
-from arviointi.data.px import read_px
-from arviointi.data.readers import read_table
-from arviointi.data.results import read_records
-from arviointi.data.schemas import SCHEMAS, Column, Schema
-from arviointi.data.sources import file_digest, load_source
-from arviointi.data.statfin import load_statfin_12r5
-from arviointi.data.validate import validate
+from typing import TYPE_CHECKING
+
+from arviointi.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from arviointi.data import schemas
+    from arviointi.data.jsonstat import read_jsonstat2
+    from arviointi.data.px import read_px
+    from arviointi.data.readers import read_table
+    from arviointi.data.results import read_records
+    from arviointi.data.schemas import SCHEMAS, Column, Schema
+    from arviointi.data.sources import file_digest, load_source
+    from arviointi.data.statfin import load_statfin_12r5
+    from arviointi.data.validate import validate
 
 __all__ = [
     "SCHEMAS",
@@ -31,3 +36,21 @@ __all__ = [
     "schemas",
     "validate",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "SCHEMAS": "arviointi.data.schemas",
+        "Column": "arviointi.data.schemas",
+        "Schema": "arviointi.data.schemas",
+        "file_digest": "arviointi.data.sources",
+        "load_source": "arviointi.data.sources",
+        "load_statfin_12r5": "arviointi.data.statfin",
+        "read_jsonstat2": "arviointi.data.jsonstat",
+        "read_px": "arviointi.data.px",
+        "read_records": "arviointi.data.results",
+        "read_table": "arviointi.data.readers",
+        "validate": "arviointi.data.validate",
+    },
+    modules={"schemas"},
+)

@@ -5,7 +5,22 @@
 ``.placebo_in_time(shift)``, ``.leave_one_out()``.
 """
 
-from arviointi.did.model import did
-from arviointi.did.results import DiDResults
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arviointi.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from arviointi.did.model import did
+    from arviointi.did.results import DiDResults
 
 __all__ = ["DiDResults", "did"]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "DiDResults": "arviointi.did.results",
+        "did": "arviointi.did.model",
+    },
+)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi import progress
 from arviointi.did.data import Prepared
 from arviointi.errors import DesignError
 from arviointi.inference import donald_lang
@@ -134,9 +135,12 @@ def leave_one_out(prep: Prepared, spec: dict[str, Any]) -> pd.DataFrame:
     if prep.cluster is None:
         raise DesignError("leave_one_out() needs clusters (unit= or cluster=)")
     rows = []
-    for code, label in enumerate(prep.cluster_labels):
-        if prep.cluster_treated[code]:
-            continue
+    controls = [
+        (code, label)
+        for code, label in enumerate(prep.cluster_labels)
+        if not prep.cluster_treated[code]
+    ]
+    for code, label in progress.steps(controls, "leave one out"):
         keep = prep.cluster != code
         try:
             res = _refit(prep.frame.loc[keep], spec)

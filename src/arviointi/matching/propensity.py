@@ -24,7 +24,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from arviointi.errors import DesignError, ParamsError
 from arviointi.matching.result import MatchResult, design_matrix
@@ -47,19 +46,23 @@ def _logit_design(data: pd.DataFrame, covariates: list[str]) -> tuple[pd.DataFra
     if constant:
         notes.append(f"covariate column(s) without variation left out of the logit: {constant}")
         x = x.drop(columns=constant)
-    return sm.add_constant(x, has_constant="add"), notes
+    from statsmodels.tools.tools import add_constant  # loaded on first use (startup time)
+
+    return add_constant(x, has_constant="add"), notes
 
 
 def fit_propensity(
     data: pd.DataFrame, treated: pd.Series, covariates: list[str]
 ) -> tuple[pd.Series, list[str]]:
     """Logit propensity model; returns the linear predictor (logit score) per person."""
+    from statsmodels.discrete.discrete_model import Logit  # loaded on first use
+
     x, notes = _logit_design(data, covariates)
     y = treated.astype(float).to_numpy()
     with pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")
         try:
-            fit = sm.Logit(y, x.to_numpy(dtype=float)).fit(disp=0, method="newton", maxiter=200)
+            fit = Logit(y, x.to_numpy(dtype=float)).fit(disp=0, method="newton", maxiter=200)
         except np.linalg.LinAlgError as exc:
             raise DesignError(
                 "the propensity logit cannot be estimated (singular information matrix): "

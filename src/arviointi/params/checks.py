@@ -11,15 +11,16 @@ import difflib
 import glob as globlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from arviointi.errors import ParamsError, Problem
 from arviointi.params.coverage import coverage_problems
 from arviointi.params.months import try_month
 from arviointi.params.problems import KeyPath, locate
 from arviointi.params.schema import Evaluation
+
+if TYPE_CHECKING:  # pandas is loaded with the data, not with the parameters
+    import pandas as pd
 
 
 def _get(raw: Any, *path: str | int) -> Any:
@@ -374,6 +375,8 @@ def design_data_problems(
     - every area-level outcome source must hold outcome values of the pilot areas in the
       pre window (otherwise there is no pre-period to compare with).
     """
+    import pandas as pd
+
     out = _Collector(lines)
     from arviointi.sections.comparison import resolve_comparison  # avoids an import cycle
 

@@ -13,9 +13,8 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from arviointi.errors import ArviointiError, ParamsError, Problem
@@ -27,6 +26,9 @@ from arviointi.params.checks import (
 )
 from arviointi.params.problems import KeyPath, from_validation_error, locate
 from arviointi.params.schema import DataSource, Evaluation
+
+if TYPE_CHECKING:  # pandas is loaded with the data, not with the parameters
+    import pandas as pd
 
 _LINE = re.compile(r"(?:^|\()line (\d+)")
 
@@ -41,7 +43,7 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=line)
 
 
-FrameLoader = Callable[[Evaluation], dict[str, pd.DataFrame]]
+FrameLoader = Callable[[Evaluation], "dict[str, pd.DataFrame]"]
 
 
 def resolve_params_path(name: str | Path, params_dir: Path = Path("params")) -> Path:

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from arviointi.pipeline import kernels
+from arviointi.pipeline.kernels import WarmKernel, worker_kernel
+from arviointi.pipeline.progress import notebook_state
+
 Progress = Callable[[str], None]
 
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
@@ -112,8 +116,12 @@ def _stderr_to(log: Path | None) -> Iterator[None]:
         os.close(saved)
 
 
-def execute_one(job: NotebookJob) -> NotebookOutcome:
-    """Run one notebook; a failure is returned (not raised) with notebook, cell and error."""
+def execute_one(job: NotebookJob, kernel: WarmKernel | None = None) -> NotebookOutcome:
+    """Run one notebook; a failure is returned (not raised) with notebook, cell and error.
+
+    With ``kernel`` the notebook runs in that warm kernel (see :mod:`.kernels`), else in a
+    kernel of its own.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -125,6 +133,7 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
     failure: NotebookFailure | None = None
     try:
         with _stderr_to(job.log):
+            warm = {} if kernel is None else {"km": kernel.manager(job.cwd, job.log)}
             papermill.execute_notebook(
                 str(job.source),
                 str(job.output),
@@ -136,6 +145,7 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
                 cwd=str(job.cwd),
                 start_timeout=KERNEL_START_TIMEOUT_S,
                 execution_timeout=CELL_TIMEOUT_S,
+                **warm,
             )
     except PapermillExecutionError as exc:
         first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
@@ -148,6 +158,9 @@ def execute_one(job: NotebookJob) -> NotebookOutcome:
         )
     except Exception as exc:  # kernel died, notebook unreadable, ...: still a failed notebook
         failure = NotebookFailure(job.name, None, type(exc).__name__, str(exc), "")
+    finally:
+        if kernel is not None:
+            kernel.release()
     _scrub(job.output, keep_errors=failure is not None)
     return NotebookOutcome(job.name, job.output, time.perf_counter() - started, False, failure)
 
@@ -209,6 +222,11 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=10)
 
 
+def _execute_in_worker(job: NotebookJob, fresh_kernels: bool) -> NotebookOutcome:
+    kernel = None if fresh_kernels else worker_kernel(KERNEL_START_TIMEOUT_S)
+    return execute_one(job, kernel=kernel)
+
+
 def execute_all(
     jobs: Sequence[NotebookJob],
     *,
@@ -216,11 +234,13 @@ def execute_all(
     progress: Progress | None = None,
     done_before: int = 0,
     total: int | None = None,
+    fresh_kernels: bool = False,
 ) -> list[NotebookOutcome]:
     """Execute ``jobs`` (``workers`` at a time); outcomes in the order of ``jobs``.
 
     ``done_before`` / ``total`` only number the progress lines ("[3/5] ...") when some
-    notebooks came from the cache.
+    notebooks came from the cache. Each worker keeps one warm kernel for the notebooks it
+    runs (:mod:`.kernels`) unless ``fresh_kernels``.
     """
     total = len(jobs) + done_before if total is None else total
     outcomes: dict[str, NotebookOutcome] = {}
@@ -229,16 +249,29 @@ def execute_all(
     def report(outcome: NotebookOutcome) -> None:
         nonlocal counter
         counter += 1
+        notebook_state(
+            progress, outcome.name, "failed" if outcome.failure else "done", outcome.seconds
+        )
         if progress is not None:
             state = "FAILED" if outcome.failure else "done"
             progress(f"[{counter}/{total}] {state} {outcome.name} ... {outcome.seconds:.1f} s")
 
     if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            if progress is not None:
-                progress(f"executing {job.name} ...")
-            outcomes[job.name] = execute_one(job)
-            report(outcomes[job.name])
+        # the run's session kernel when there is one (shared across stages), else our own
+        owned: WarmKernel | None = None
+        kernel = None if fresh_kernels else kernels.session()
+        if kernel is None and not fresh_kernels and len(jobs) > 1:
+            kernel = owned = WarmKernel(KERNEL_START_TIMEOUT_S)
+        try:
+            for job in jobs:
+                notebook_state(progress, job.name, "running")
+                if progress is not None:
+                    progress(f"executing {job.name} ...")
+                outcomes[job.name] = execute_one(job, kernel=kernel)
+                report(outcomes[job.name])
+        finally:
+            if owned is not None:
+                owned.shutdown()
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
@@ -250,7 +283,12 @@ def execute_all(
             try:
                 futures: dict[Future[NotebookOutcome], NotebookJob] = {}
                 for job in jobs:
-                    futures[pool.submit(execute_one, job)] = job
+                    futures[pool.submit(_execute_in_worker, job, fresh_kernels)] = job
+                # the pool takes jobs in order: the first `workers` run now, the next one
+                # starts whenever one finishes (what the progress display shows as running)
+                for job in jobs[:workers]:
+                    notebook_state(progress, job.name, "running")
+                next_up = workers
                 if progress is not None:
                     progress(f"executing {len(jobs)} notebooks with {workers} workers ...")
                 started = time.perf_counter()
@@ -261,6 +299,9 @@ def execute_all(
                         outcome = future.result()
                         outcomes[outcome.name] = outcome
                         report(outcome)
+                        if next_up < len(jobs):
+                            notebook_state(progress, jobs[next_up].name, "running")
+                            next_up += 1
                     if not done and progress is not None:
                         left = sorted((futures[f] for f in pending), key=jobs.index)
                         names = ", ".join(job.name for job in left)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from arviointi.params.schema import Evaluation
 from arviointi.pipeline.cache import sha256_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -20,15 +20,21 @@ from typing import Any
 
 from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
-from arviointi.params.load import load_frames, validate_params
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline import atomic
-from arviointi.pipeline.cache import NotebookCache, notebook_key
-from arviointi.pipeline.execute import NotebookJob, NotebookOutcome, execute_all
-from arviointi.pipeline.inputs import input_files
+from arviointi.pipeline import atomic, kernels, reuse, validated
+from arviointi.pipeline.cache import NotebookCache, code_fingerprint, notebook_key
+from arviointi.pipeline.execute import (
+    KERNEL_START_TIMEOUT_S,
+    NotebookJob,
+    NotebookOutcome,
+    execute_all,
+)
+from arviointi.pipeline.html_cache import HtmlCache, html_key
 from arviointi.pipeline.lock import run_lock
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.output_errors import output_error
+from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
+from arviointi.pipeline.progress import notebook_state
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
 Progress = Callable[[str], None]
@@ -81,14 +87,16 @@ def run_evaluation(
     use_cache: bool = True,
     as_of: str | None = None,
     progress: Progress | None = None,
+    fresh_kernels: bool = False,
 ) -> RunResult:
     """Run one evaluation end to end; outputs land in ``<output_root>/<run id>/``.
 
     ``output_root`` defaults to the parameters' ``report.output_dir`` (``reports`` under
     ``base_dir``). ``as_of`` (checkpoint id or ``YYYY-MM``) overrides ``design.as_of``; a
     run at a checkpoint goes to ``<id>--<checkpoint id>`` so the final report is kept.
-    Raises ``ParamsError`` before anything runs when the parameters or data are wrong,
-    and ``PipelineError`` (naming notebook, cell and error) when a notebook fails.
+    Notebooks share one warm kernel per worker (namespace reset in between) unless
+    ``fresh_kernels``. Raises ``ParamsError`` before anything runs when the parameters or
+    data are wrong, and ``PipelineError`` (naming notebook, cell and error) when a notebook fails.
     """
     say: Progress = progress or (lambda _message: None)
     timings: dict[str, float] = {}
@@ -105,7 +113,12 @@ def run_evaluation(
     total_started = time.perf_counter()
     with stage("validate"):
         say(f"validating {params_path} ...")
-        evaluation, frames = validate_params(params_path, as_of=as_of, loader=load_frames)
+        # unchanged parameters, inputs and code: the data are not loaded again (validated.py)
+        evaluation, inputs, reused = validated.validate(
+            params_path, as_of=as_of, use_cache=use_cache
+        )
+        if reused:
+            say("parameters, input files and code as in the last validation: data not reloaded")
     point = run_point(evaluation)
     run_id = evaluation.id if point.suffix is None else f"{evaluation.id}--{point.suffix}"
     root = (
@@ -113,10 +126,10 @@ def run_evaluation(
     )
     final = root / run_id
 
-    with stage("hash_inputs"):
-        inputs = input_files(evaluation, frames)
     params = evaluation.to_params()
     notebooks = evaluation.notebook_paths()
+    for notebook in notebooks:
+        notebook_state(say, notebook.stem, "queued")
     previous = (
         f"the last good report in {final} is unchanged"
         if (final / "results.json").is_file()
@@ -137,10 +150,13 @@ def run_evaluation(
     # (the synthesis), which read the analyses' records from <run_dir>/records.json
     last = [n for n in notebooks if n.stem in evaluation.final_notebooks]
     first = [n for n in notebooks if n not in last]
+    if not fresh_kernels:
+        kernels.begin_session(KERNEL_START_TIMEOUT_S)
     try:
         outcomes: list[NotebookOutcome] = []
         records: list[dict[str, Any]] = []
         hits: list[str] = []
+        reasons: dict[str, str] = {}
         for stage_notebooks in (first, last):
             if not stage_notebooks:
                 continue
@@ -159,6 +175,8 @@ def run_evaluation(
                     use_cache,
                     say,
                     extra_hashes=extra,
+                    reasons=reasons,
+                    fresh_kernels=fresh_kernels,
                 )
             outcomes += stage_outcomes
             hits += stage_hits
@@ -208,6 +226,7 @@ def run_evaluation(
                 notes,
                 say,
                 records=records,
+                use_cache=use_cache,
             )
         executed = [final / "notebooks" / o.output.name for o in outcomes]
         timings["total_before_publish"] = time.perf_counter() - total_started
@@ -219,7 +238,12 @@ def run_evaluation(
             as_of=point.as_of,
             inputs=inputs,
             notebooks=[
-                {"name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached}
+                {
+                    "name": o.name,
+                    "seconds": round(o.seconds, 3),
+                    "cached": o.cached,
+                    "reason": reasons.get(o.name),
+                }
                 for o in outcomes
             ],
             timings=timings,
@@ -232,6 +256,7 @@ def run_evaluation(
     except OSError as exc:
         raise output_error(exc, root, run_id, previous) from exc
     finally:
+        kernels.end_session()
         atomic.discard(temporary)
         lock.close()
     say(f"done: {final}")
@@ -261,33 +286,53 @@ def _execute(
     say: Progress,
     *,
     extra_hashes: Sequence[str] = (),
+    reasons: dict[str, str] | None = None,
+    fresh_kernels: bool = False,
 ) -> tuple[list[NotebookOutcome], list[str]]:
     cache = NotebookCache(evaluation.root / ".cache" / "arviointi")
     hashes = [entry["sha256"] for entry in inputs if entry["sha256"]] + list(extra_hashes)
     outcomes: dict[str, NotebookOutcome] = {}
     to_run: list[NotebookJob] = []
     keys: dict[str, str] = {}
+    parts: dict[str, dict[str, str]] = {}
+    reasons = {} if reasons is None else reasons
     hits: list[str] = []
     total = len(notebooks)
     for notebook in notebooks:
         name = notebook.stem
         output = temporary / "notebooks" / notebook.name
-        key = notebook_key(notebook, params, hashes, point.as_of)
+        # the key covers only the parameters the notebook declares it reads (reuse.py)
+        reads = reuse.declared_reads(notebook)
+        key = notebook_key(notebook, reuse.select(params, reads), hashes, point.as_of)
         keys[name] = key
-        if use_cache and cache.fetch(key, output):
+        parts[name] = reuse.key_parts(
+            notebook, params, reads, hashes, point.as_of, code_fingerprint(), package_versions()
+        )
+        hit = use_cache and cache.fetch(key, output)
+        reasons[name] = reuse.explain(
+            cache.directory, name, parts[name], hit=hit, use_cache=use_cache
+        )
+        if hit:
             hits.append(name)
             outcomes[name] = NotebookOutcome(name, output, 0.0, cached=True)
+            notebook_state(say, name, "cached")
             say(f"[{len(hits)}/{total}] cached {name}")
             continue
         parameters = {"params": params, "run_dir": str(temporary), "as_of": point.as_of}
         log = temporary / "logs" / f"{name}.log"
         to_run.append(NotebookJob(name, notebook, output, parameters, evaluation.root, log))
     for outcome in execute_all(
-        to_run, workers=jobs, progress=say, done_before=len(hits), total=total
+        to_run,
+        workers=jobs,
+        progress=say,
+        done_before=len(hits),
+        total=total,
+        fresh_kernels=fresh_kernels,
     ):
         outcomes[outcome.name] = outcome
         if outcome.failure is None and use_cache:
             cache.store(keys[outcome.name], outcome.output)
+            reuse.remember(cache.directory, outcome.name, keys[outcome.name], parts[outcome.name])
     return [outcomes[n.stem] for n in notebooks], hits
 
 
@@ -301,9 +346,9 @@ def _render(
     say: Progress,
     *,
     records: Sequence[dict[str, Any]] = (),
+    use_cache: bool = True,
 ) -> list[Path]:
     # imported here so that `arviointi validate` does not load nbconvert
-    render = importlib.import_module("arviointi.report.render")
     pdf = importlib.import_module("arviointi.report.pdf")
     meta_module = importlib.import_module("arviointi.report.meta")
     sources = [
@@ -355,13 +400,21 @@ def _render(
     description = importlib.import_module("arviointi.report.description")
     info = word.DocxInfo(authors=list(evaluation.authors), comments=evaluation.id)
     written: list[Path] = []
+    pdf_cache = PdfCache(evaluation.root / ".cache" / "arviointi" / "pdf")
+    rendered = HtmlCache(evaluation.root / ".cache" / "arviointi" / "html")
     for lang in evaluation.languages:
         say(f"rendering report-{lang}.html ...")
         html_path = temporary / f"report-{lang}.html"
         pdf_path = temporary / f"report-{lang}.pdf"
         docx_path = temporary / f"report-{lang}.docx"
         try:
-            html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+            # the same bundles, metadata and package give the same HTML (html_cache.py)
+            page = html_key(notebooks, lang, meta) if use_cache else None
+            if page is None or not rendered.fetch(page, html_path):
+                render = importlib.import_module("arviointi.report.render")
+                html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+                if page is not None:
+                    rendered.store(page, html_path)
         except ArviointiError:
             raise
         except Exception as exc:
@@ -370,8 +423,16 @@ def _render(
                 "nothing was published"
             ) from exc
         written.append(html_path)
-        say(f"printing report-{lang}.pdf ...")
-        printed = _print_pdf(pdf, html_path, pdf_path)
+        # an unchanged HTML is not printed again (pdf_cache.py)
+        key = pdf_key(html_path, pdf.html_to_pdf, pdf) if use_cache else None
+        printed: str | None = None
+        if key is not None and pdf_cache.fetch(key, pdf_path):
+            say(f"report-{lang}.pdf unchanged: reused")
+        else:
+            say(f"printing report-{lang}.pdf ...")
+            printed = _print_pdf(pdf, html_path, pdf_path)
+            if printed is None and key is not None:
+                pdf_cache.store(key, pdf_path)
         if printed is None:
             written.append(pdf_path)
             pages = pdf.page_count(pdf_path)

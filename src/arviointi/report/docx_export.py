@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +283,7 @@ def build_docx(html_text: str, info: DocxInfo | None = None) -> tuple[bytes, int
     props.keywords = "; ".join(info.keywords)
     props.subject = info.subject
     props.comments = info.comments
+    props.revision = 1
     _page_furniture(document, banner_node.text_content() if banner_node else "", title)
     writer = _Writer(document)
     body = tree.find("body")
@@ -291,7 +293,21 @@ def build_docx(html_text: str, info: DocxInfo | None = None) -> tuple[bytes, int
         writer.block(child)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue(), writer.figures, writer.tables
+    return _stable_zip(out.getvalue()), writer.figures, writer.tables
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same document gives the same bytes: every zip entry gets one fixed timestamp
+    (python-docx stamps the time of saving), in the original order."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = item.external_attr
+            target.writestr(entry, source.read(item.filename))
+    return out.getvalue()
 
 
 def html_to_docx(html_path: Path, docx_path: Path, info: DocxInfo | None = None) -> Path:

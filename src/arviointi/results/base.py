@@ -102,8 +102,15 @@ class EffectResults:
         if not 0 < a < 1:
             raise ValueError(f"alpha must be in (0, 1), got {a}")
         if self._ci_method is not None:
-            lo, hi = self._ci_method(a)
-            return float(lo), float(hi)
+            # an interval by test inversion (wild bootstrap: ~1000 p-values) is computed
+            # once per alpha; the methods are deterministic functions of alpha
+            if self.__dict__.get("_ci_cache_of") is not self._ci_method:
+                self._ci_cache: dict[float, tuple[float, float]] = {}
+                self._ci_cache_of = self._ci_method
+            if a not in self._ci_cache:
+                lo, hi = self._ci_method(a)
+                self._ci_cache[a] = (float(lo), float(hi))
+            return self._ci_cache[a]
         if self.se is None:
             return (math.nan, math.nan)
         q = self._critical_value(a)

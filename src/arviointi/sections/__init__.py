@@ -6,6 +6,22 @@ analysis to the module's ``emit_*`` function, which writes the report content th
 :class:`arviointi.report.Emitter`.
 """
 
-from arviointi.sections.context import EvaluationContext, open_evaluation, truncate_as_of
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arviointi.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from arviointi.sections.context import EvaluationContext, open_evaluation, truncate_as_of
 
 __all__ = ["EvaluationContext", "open_evaluation", "truncate_as_of"]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "EvaluationContext": "arviointi.sections.context",
+        "open_evaluation": "arviointi.sections.context",
+        "truncate_as_of": "arviointi.sections.context",
+    },
+)

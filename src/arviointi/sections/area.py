@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi import progress
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.params.schema import Evaluation, Outcome
 from arviointi.report import formatting as fm
@@ -399,7 +400,7 @@ def _leave_one_out(panel: AreaPanel, main: Any, args: dict[str, Any]) -> pd.Data
         c = main.contrasts.reindex(controls).dropna().sort_values()
         controls = list(c.index[:LOO_EXTREMES]) + list(c.index[-LOO_EXTREMES:])
     rows = []
-    for area in controls:
+    for area in progress.steps(controls, f"{panel.outcome}: leave one out"):
         res = _fit_did(panel.data.loc[panel.data["area"] != area], args)
         lo, hi = res.conf_int()
         rows.append({"dropped": area, "estimate": res.estimate, "ci_low": lo, "ci_high": hi})
@@ -567,7 +568,7 @@ def analyse_area(ctx: Any) -> AreaAnalysis:
     comparison = resolve_comparison(evaluation, ctx.frames)
     results: list[OutcomeResults] = []
     skipped: list[str] = []
-    for outcome in area_outcomes(evaluation):
+    for outcome in progress.steps(area_outcomes(evaluation), "area-level outcomes"):
         source = outcome.source or comparison.source
         frame = ctx.frames.get(source)
         if frame is None:
@@ -577,7 +578,8 @@ def analyse_area(ctx: Any) -> AreaAnalysis:
         if outcome.name not in frame.columns:
             skipped.append(outcome.name)
             continue
-        areas = [a for a in comparison.areas if a in set(frame["area"])]
+        present = set(frame["area"])  # once: not per comparison area (22M string reads)
+        areas = [a for a in comparison.areas if a in present]
         results.append(analyse_outcome(evaluation, outcome, frame, source, areas))
     tables = []
     for res in results:

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from arviointi.matching.frame_checks import require_columns, require_frame
@@ -168,11 +167,15 @@ def attrition_table(
                     levels = [c for c in x.columns if c.startswith(f"{v}=")]
                     x = x.drop(columns=levels[:1])
             x = x.loc[:, x.nunique() > 1]
-            x = sm.add_constant(x, has_constant="add")
+            # statsmodels is loaded on first use (startup time)
+            from statsmodels.discrete.discrete_model import Logit
+            from statsmodels.tools.tools import add_constant
+
+            x = add_constant(x, has_constant="add")
             with pywarnings.catch_warnings(record=True) as caught:
                 pywarnings.simplefilter("always")
                 try:
-                    fit = sm.Logit(y, x.to_numpy(dtype=float)).fit(disp=0, maxiter=200)
+                    fit = Logit(y, x.to_numpy(dtype=float)).fit(disp=0, maxiter=200)
                     p_hat = np.asarray(fit.predict(x.to_numpy(dtype=float)), dtype=float)
                 except np.linalg.LinAlgError as exc:
                     notes.append(f"response model could not be fitted: {exc}")
