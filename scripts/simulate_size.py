@@ -316,7 +316,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path, default=DOC)
+    ap.add_argument("--cell", help="run one cell NOISE,CONTROLS,RHO,MONTHS and print its sizes")
     args = ap.parse_args(argv)
+    if args.cell:
+        f, nc, rho, months = args.cell.split(",")
+        row = run_cell((int(f), int(nc), float(rho), int(months), args.reps, 0, args.seed))
+        print({k: row[f"{k}_0"] for k in CORE}, f"{args.reps} replications, seed {args.seed}")
+        return 0
     t0 = time.time()
     cells = grid(args.reps, args.ref_reps, args.seed)
     rows = []
