@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from arviointi.did.data import Prepared, demean, prepare
+from arviointi.did.data import Prepared, demean_converged, prepare
 from arviointi.did.results import DiDResults
 from arviointi.errors import DesignError, ParamsError
 from arviointi.inference import (
@@ -239,7 +239,10 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any], sizes: Array | None = Non
     warnings = list(prep.warnings)
     n = prep.n_obs
     raw = np.column_stack([prep.y, prep.d, prep.X])
-    tilde = demean(raw, prep.fe, prep.weights)
+    dm = demean_converged(raw, prep.fe, prep.weights)
+    tilde = dm.values
+    if dm.warning is not None:
+        warnings.append(dm.warning)
     if prep.weights is not None:
         tilde = tilde * np.sqrt(prep.weights)[:, None]
     yt, Z = tilde[:, 0], tilde[:, 1:]
