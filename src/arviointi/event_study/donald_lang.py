@@ -116,6 +116,21 @@ def sup_t_critical(
     return float(np.quantile(np.abs(b / np.sqrt(s_diag)).max(axis=1), 1 - alpha))
 
 
+def pointwise(
+    beta: FloatArray, vcov: FloatArray, df: int, *, alpha: float, bands: str, seed: int
+) -> tuple[FloatArray, FloatArray, float]:
+    """Standard errors, t(df) p-values and the critical value (pointwise or sup-t) of
+    coefficients ``beta`` with covariance ``vcov``."""
+    se = np.sqrt(np.diag(vcov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvals = 2 * stats.t.sf(np.abs(beta / se), df)
+    if bands == "uniform":
+        ok = se > 0
+        corr = vcov[np.ix_(ok, ok)] / np.outer(se[ok], se[ok])
+        return se, pvals, sup_t_critical(corr, df, alpha, seed)
+    return se, pvals, float(stats.t.ppf(1 - alpha / 2, df))
+
+
 def donald_lang_event_study(
     z: FloatArray,
     treated: BoolArray,
@@ -138,16 +153,7 @@ def donald_lang_event_study(
     beta = z[treated].mean(axis=0) - z[~treated].mean(axis=0)
     s = _pooled_covariance(z, treated)
     vcov = s * (1.0 / nt + 1.0 / nc)
-    se = np.sqrt(np.diag(vcov))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tvals = beta / se
-    pvals = 2 * stats.t.sf(np.abs(tvals), df)
-    if bands == "uniform":
-        ok = se > 0
-        corr = vcov[np.ix_(ok, ok)] / np.outer(se[ok], se[ok])
-        q = sup_t_critical(corr, df, alpha, seed)
-    else:
-        q = float(stats.t.ppf(1 - alpha / 2, df))
+    se, pvals, q = pointwise(beta, vcov, df, alpha=alpha, bands=bands, seed=seed)
     details: dict[str, Any] = {
         "n_treated_clusters": nt,
         "n_control_clusters": nc,

@@ -69,6 +69,18 @@ FloatArray = NDArray[np.float64]
 EXPLICIT = names_for("event_study")
 
 
+def _average_and_pretrend(
+    dl: Any, c_post: FloatArray, estimate: float, beta: FloatArray, details: dict[str, Any]
+) -> tuple[float, float | None, dict[str, Any]]:
+    """SE and p-value of the average post effect and the pre-trend test of a (scaled)
+    Donald-Lang event study; its details are added to ``details``."""
+    est_se = float(np.sqrt(c_post @ dl.vcov @ c_post))
+    est_p = float(2 * stats.t.sf(abs(estimate / est_se), dl.df)) if est_se > 0 else None
+    details.update(dl.details)
+    details["max_abs_diff_twfe"] = float(np.max(np.abs(dl.beta - beta)))
+    return est_se, est_p, dict(dl.pretrend)
+
+
 def _pre_noise(
     y: FloatArray,
     unit_codes: NDArray[np.intp],
@@ -389,20 +401,12 @@ def event_study(
             noise, period_bin, levels, reference, pre_mask, alpha=alpha, bands=bands, seed=seed
         )
         vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
-        est_se = float(np.sqrt(c_post @ vcov @ c_post))
-        est_p = float(2 * stats.t.sf(abs(estimate / est_se), df)) if est_se > 0 else None
-        pretrend = dl.pretrend
-        details.update(dl.details)
-        details["max_abs_diff_twfe"] = float(np.max(np.abs(dl.beta - beta)))
+        est_se, est_p, pretrend = _average_and_pretrend(dl, c_post, estimate, beta, details)
     elif chosen == "donald_lang":
         z = unit_contrasts(y, units_codes, time_codes, period_bin, levels, reference)
         dl = donald_lang_event_study(z, is_treated, pre_mask, alpha=alpha, bands=bands, seed=seed)
         vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
-        est_se = float(np.sqrt(c_post @ vcov @ c_post))
-        est_p = float(2 * stats.t.sf(abs(estimate / est_se), df)) if est_se > 0 else None
-        pretrend = dl.pretrend
-        details.update(dl.details)
-        details["max_abs_diff_twfe"] = float(np.max(np.abs(dl.beta - beta)))
+        est_se, est_p, pretrend = _average_and_pretrend(dl, c_post, estimate, beta, details)
         if pre_mask.any():
             index = {u: i for i, u in enumerate(unit_labels)}
             draws, enumerated = permutation_draws(

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from arviointi.event_study.donald_lang import DonaldLangEventStudy, sup_t_critical
+from arviointi.event_study.donald_lang import DonaldLangEventStudy, pointwise
 from arviointi.inference.scaled import UnitNoise
 
 FloatArray = NDArray[np.float64]
@@ -89,16 +89,8 @@ def scaled_event_study(
     K = u.T @ u / nc
     factor = float(np.sum(s[t] ** 2) / nt**2 + (1 - 1 / nt) * np.sum(s[c] ** 2) / nc**2)
     vcov = np.asarray(K * factor, dtype=np.float64)
-    se = np.sqrt(np.diag(vcov))
     nu = nc - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pvals = 2 * stats.t.sf(np.abs(beta / se), nu)
-    if bands == "uniform":
-        ok = se > 0
-        corr = vcov[np.ix_(ok, ok)] / np.outer(se[ok], se[ok])
-        q = sup_t_critical(corr, nu, alpha, seed)
-    else:
-        q = float(stats.t.ppf(1 - alpha / 2, nu))
+    se, pvals, q = pointwise(beta, vcov, nu, alpha=alpha, bands=bands, seed=seed)
     details: dict[str, Any] = {
         "n_treated_clusters": nt,
         "n_control_clusters": nc,
