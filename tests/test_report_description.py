@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,3 +143,19 @@ def test_report_params_for_the_sheets() -> None:
     assert options.publisher is not None and options.publisher.sv == "ANM"
     with pytest.raises(ValueError, match="date"):
         ReportOptions.model_validate({"date": "22.11.2026"})
+
+
+def test_every_synthesis_verdict_has_a_sheet_text_in_every_sheet_language() -> None:
+    """A verdict the synthesis can give (synthesis.verdict.*) must be sayable on the
+    description sheets in Finnish, Swedish and English (a run failed on one that was not)."""
+    import yaml
+
+    from arviointi.report.i18n import has_message
+
+    path = Path(__file__).resolve().parents[1] / "src/arviointi/report/catalogue"
+    verdicts = yaml.safe_load((path / "synthesis.en.yaml").read_text(encoding="utf-8"))
+    keys = verdicts["synthesis"]["verdict"]
+    assert "method_warning" in keys
+    for key in keys:
+        for lang in ("fi", "sv", "en"):
+            assert has_message(f"sheet.verdict.{key}", lang), (key, lang)
