@@ -284,9 +284,9 @@ CASES = [
         ("data.panel.path (line 12)", "file not found", "data/nope.csv"),
     ),
     Case(
-        "a folder given as the data file",
+        "a folder without data files given as the data source",
         {PANEL_SOURCE: "    path: data\n    format: csv\n"},
-        ("data.panel (line 9)", "file not found (or not a regular file)"),
+        ("data.panel (line 9)", "the path or glob matches no Parquet or CSV files"),
     ),
     Case(
         "an unknown data format",

@@ -166,3 +166,20 @@ def test_event_study_scaled_matches_did_with_one_post_bin() -> None:
     )
     assert np.allclose(es.coefficients["coef"], dl.coefficients["coef"], atol=1e-9)
     assert (es.coefficients["se"] > dl.coefficients["se"]).mean() > 0.8
+
+
+def test_event_study_with_more_leads_than_controls_uses_a_bonferroni_pretrend() -> None:
+    from arviointi.event_study import event_study
+
+    df = simulate_panel(
+        np.random.default_rng(11), n_control=3, n_pre=10, n_post=4, rho=0.3, treated_sd_factor=3.0
+    )
+    es = event_study(
+        df, "y", unit="unit", time="period", treatment="treated", inference="scaled_dl"
+    )
+    assert es.pretrend["method"].startswith("largest |t|")
+    tab = es.coefficients
+    leads = tab[(tab.index < 0) & tab["se"].notna()]  # the reference period has no se
+    t = (leads["coef"] / leads["se"]).abs()
+    p_min = 2 * stats.t.sf(t.max(), es.inference.df)
+    assert es.pretrend["pvalue"] == pytest.approx(min(1.0, len(leads) * p_min))

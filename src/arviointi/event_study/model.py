@@ -69,6 +69,22 @@ FloatArray = NDArray[np.float64]
 EXPLICIT = names_for("event_study")
 
 
+def _bonferroni_pretrend(
+    beta: FloatArray, se: FloatArray, df: float, pre_mask: NDArray[np.bool_], why: str
+) -> dict[str, Any]:
+    """Joint pre-trend test from the leads' own t statistics when Hotelling's T^2 cannot be
+    computed: the largest |t| with a Bonferroni p-value (valid, conservative)."""
+    t = np.abs(beta[pre_mask] / se[pre_mask])
+    q = int(pre_mask.sum())
+    p_min = float(2 * stats.t.sf(float(np.max(t)), df))
+    return {
+        "statistic": float(np.max(t)),
+        "df": float(df),
+        "pvalue": min(1.0, q * p_min),
+        "method": f"largest |t| of the {q} leads with a Bonferroni p-value ({why})",
+    }
+
+
 def _average_and_pretrend(
     dl: Any, c_post: FloatArray, estimate: float, beta: FloatArray, details: dict[str, Any]
 ) -> tuple[float, float | None, dict[str, Any]]:
@@ -402,6 +418,9 @@ def event_study(
         )
         vcov, df, se, pvals, lo, hi = dl.vcov, dl.df, dl.se, dl.pvalues, dl.ci_low, dl.ci_high
         est_se, est_p, pretrend = _average_and_pretrend(dl, c_post, estimate, beta, details)
+        if pre_mask.any() and pretrend["pvalue"] is None:
+            pretrend = _bonferroni_pretrend(beta, se, df, pre_mask, str(pretrend["method"]))
+            warnings.append(f"{pretrend['method']}")
     elif chosen == "donald_lang":
         z = unit_contrasts(y, units_codes, time_codes, period_bin, levels, reference)
         dl = donald_lang_event_study(z, is_treated, pre_mask, alpha=alpha, bands=bands, seed=seed)
@@ -429,7 +448,7 @@ def event_study(
                     "method": f"permutation of the sum of squared leads ({pretrend['method']})",
                 }
         nt_all = len(treated_units)
-        if nt_all == 1:
+        if nt_all == 1 and inference == "donald_lang":  # auto checked the variance first
             warnings.append(
                 "Donald-Lang intervals with one treated unit assume its contrasts vary like "
                 "the controls' (a common variance); they are prediction intervals from the "
