@@ -397,7 +397,8 @@ def test_person_fe_did_with_matching_and_design_errors() -> None:
     w.iloc[-10:] = 0.0
     res = person_fe_did(dp, weights=w)
     assert res.n_control == int((clients.group == "comparison").sum()) - 10
-    assert any("10 person(s)" in x for x in res.warnings)
+    assert any("10 person(s)" in x for x in res.inference.details["notes"])
+    assert not res.warnings  # a note on the matched sample is not a method warning
     rec = res.to_record(section="clients")
     assert rec["model"] == "did_person_fe" and rec["inference"] == "cluster"
 

