@@ -4,9 +4,11 @@
   between treated and control clusters with the Donald-Lang aggregated t test (exact under
   normal, equal-variance cluster slopes, any serial correlation);
 * :func:`placebo_in_time`: the same estimator on pre-period data with a fake start;
-* :func:`leave_one_out`: the estimate dropping each comparison cluster in turn;
-* :func:`variance_ratio_check`: the treated unit's pre-period residual SD relative to the
-  median control's (the equal-variance assumption behind one-treated-unit inference).
+* :func:`leave_one_out`: the estimate dropping each comparison cluster in turn.
+
+The treated unit's noise relative to the controls' (the equal-variance assumption behind
+one-treated-unit inference) is :func:`arviointi.inference.scaled.variance_check`, reported
+with every few-cluster estimate.
 """
 
 from __future__ import annotations
@@ -29,34 +31,6 @@ def _adjusted_outcome(prep: Prepared, covariate_coef: np.ndarray) -> np.ndarray:
 def _need_panel(prep: Prepared, what: str) -> None:
     if prep.form != "panel":
         raise DesignError(f"{what} needs the panel form (unit=, time=, treatment=) of did()")
-
-
-def variance_ratio_check(prep: Prepared, covariate_coef: np.ndarray) -> float | None:
-    """Treated cluster's pre-period residual SD over the median control cluster's.
-
-    Residual: the adjusted outcome minus the control clusters' mean in the same period,
-    demeaned within the cluster. None when there are fewer than 3 pre-periods.
-    """
-    if prep.form != "panel" or prep.n_pre < 3 or prep.cluster is None:
-        return None
-    r = _adjusted_outcome(prep, covariate_coef)
-    pre = prep.post == 0
-    tcode = prep.fe[1]
-    ctrl_rows = ~prep.cluster_treated[prep.cluster]
-    T = int(tcode.max()) + 1
-    m = np.bincount(tcode[pre & ctrl_rows], weights=r[pre & ctrl_rows], minlength=T)
-    cnt = np.bincount(tcode[pre & ctrl_rows], minlength=T)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tm = m / cnt
-    e = (r - tm[tcode])[pre]
-    g = prep.cluster[pre]
-    frame = pd.DataFrame({"g": g, "e": e})
-    sd = frame.groupby("g")["e"].std(ddof=1)
-    treated_sd = sd[prep.cluster_treated[sd.index.to_numpy()]]
-    control_sd = sd[~prep.cluster_treated[sd.index.to_numpy()]]
-    if treated_sd.empty or control_sd.empty or float(control_sd.median()) == 0:
-        return None
-    return float(treated_sd.mean() / control_sd.median())
 
 
 def pretrend_test(prep: Prepared, spec: dict[str, Any]) -> dict[str, Any]:
