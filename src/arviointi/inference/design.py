@@ -135,7 +135,7 @@ def choose(
             )
             return "none", f"{facts}: too few clusters for any valid inference", warnings
         if few < MIN_CLUSTERS_CR1:
-            return _few_clusters(design, facts, alpha, warnings)
+            return _few_clusters(design, facts, warnings)
         return (
             "cluster",
             f"{facts}: enough treated and control clusters for CR1 cluster-robust errors, t(G-1)",
@@ -194,9 +194,7 @@ def choose(
     return requested, f"{facts}: requested explicitly", warnings
 
 
-def _few_clusters(
-    design: Design, facts: str, alpha: float, warnings: list[str]
-) -> tuple[str, str, list[str]]:
+def _few_clusters(design: Design, facts: str, warnings: list[str]) -> tuple[str, str, list[str]]:
     """The ``auto`` rule with one or few treated (or control) clusters."""
     nt, nc = design.n_treated, design.n_control
     few = f"too few {'treated' if nt <= nc else 'control'} clusters for cluster-robust errors"

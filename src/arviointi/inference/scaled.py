@@ -32,7 +32,7 @@ ratio of the treated unit's noise to the controls', with an approximate interval
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -192,7 +192,6 @@ class VarianceCheck:
     df_treated: float
     df_control: float
     size_ratio: float | None = None
-    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def treated_noisier(self) -> bool:
