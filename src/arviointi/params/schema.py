@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from arviointi.params.months import Month
+from arviointi.results.sections import AnalysisSection
 
 
 def _iso_date(value: Any) -> Any:
@@ -30,7 +31,8 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[str, BeforeValidator(_iso_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Language = Literal["fi", "en"]
-Section = Literal["employment", "costs", "wellbeing", "organisation"]
+#: the analysis sections (defined once, in arviointi.results.sections)
+Section = AnalysisSection
 #: ``"auto"`` and the names of arviointi.inference.registry for ``did`` (a test keeps the two
 #: the same; a literal list keeps the schema readable for editors and mypy)
 InferenceMethod = Literal[
