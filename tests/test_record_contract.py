@@ -26,6 +26,7 @@ from arviointi.results.record import (
     REQUIRED_FIELDS,
     SECTION_FIELDS,
     ResultRecord,
+    ResultsDocument,
     record_problems,
 )
 from arviointi.results.sections import ANALYSIS_SECTIONS, REPORT_SECTIONS
@@ -109,6 +110,10 @@ def test_the_schema_refuses_what_the_contract_refuses() -> None:
         bad = {**document, "records": [{**good, **change}]}
         assert any(p.startswith(where) for p in document_problems(bad)), change
         assert record_problems(bad["records"][0], synthetic=False)[0] is None
+    with pytest.raises(ValueError, match="true_effect must be null"):
+        ResultsDocument.model_validate({**document, "records": [{**good, "true_effect": 1.0}]})
+    synthetic = {**document, "synthetic": True, "records": [{**good, "true_effect": 1.0}]}
+    assert ResultsDocument.model_validate(synthetic).to_json() == synthetic
     missing = {k: v for k, v in good.items() if k != "estimate"}
     assert document_problems({**document, "records": [missing]})
     assert "missing field 'estimate'" in record_problems(missing, synthetic=False)[1]

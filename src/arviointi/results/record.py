@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from arviointi.results.sections import AnalysisSection
 
@@ -135,6 +135,16 @@ class ResultsDocument(_Contract):
     synthetic: bool = Field(description="any input synthetic")
     seed: int
     records: list[ResultRecord]
+
+    @model_validator(mode="after")
+    def _truth_only_when_synthetic(self) -> ResultsDocument:
+        if not self.synthetic:
+            planted = [i for i, r in enumerate(self.records) if r.true_effect is not None]
+            if planted:
+                raise ValueError(
+                    f"records {planted}: true_effect must be null, the data are not synthetic"
+                )
+        return self
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
