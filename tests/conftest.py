@@ -9,7 +9,16 @@ import pytest
 from arviointi.sections import open_evaluation
 from arviointi.sections.context import EvaluationContext
 from report_demo import report_demo
+from results_contract import results_files_problems
 from section_bundles import SMALL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def results_json_follow_the_contract(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every results.json the tests' pipeline runs wrote follows schemas/results.schema.json."""
+    yield
+    problems = results_files_problems(tmp_path_factory.getbasetemp())
+    assert not problems, "results.json breaks the record contract:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -328,3 +329,125 @@ def test_area_outcome_must_be_a_column_of_its_source(tmp_path: Path) -> None:
     assert list(found) == [location]
     assert "not a column of source 'panel'" in found[location]
     assert "did you mean 'unemployed'" in found[location]
+
+
+# -- evaluation knowledge lives in params --------------------------------------------------
+def _leaf_fields(model: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(dotted path, field name) of every field of ``model`` and of its nested models."""
+    import typing
+
+    from pydantic import BaseModel
+
+    out = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{field.alias or name}"
+        out.append((path, name))
+        for arg in (field.annotation, *typing.get_args(field.annotation)):
+            for inner in (arg, *typing.get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    out += _leaf_fields(inner, path + ".")
+    return out
+
+
+#: fields read by the schema's own methods (Evaluation.notebook_paths)
+READ_BY_THE_SCHEMA = {"notebooks", "notebooks_dir"}
+
+
+def test_every_declared_param_is_read() -> None:
+    """Each field of the params schema is read somewhere in the package or the notebooks
+    (as an attribute ``.name``, a key ``["name"]`` or a string ``"name"``). An approximation:
+    a field named like something else is taken as read, but a new field nobody reads fails."""
+    from arviointi.params.schema import Evaluation
+
+    sources = [
+        p.read_text(encoding="utf-8")
+        for p in [
+            *(ROOT / "src" / "arviointi").rglob("*.py"),
+            *(ROOT / "notebooks").glob("*.ipynb"),
+        ]
+        if p.relative_to(ROOT).as_posix()
+        not in ("src/arviointi/params/schema.py", "src/arviointi/params/json_schema.py")
+    ]
+    text = "\n".join(sources)
+    unread = [
+        path
+        for path, name in _leaf_fields(Evaluation)
+        if name not in READ_BY_THE_SCHEMA
+        and not re.search(rf"\.{name}\b|\[[\"']{name}[\"']\]|[\"']{name}[\"']", text)
+    ]
+    assert unread == [], f"declared in params/schema.py but never read: {unread}"
+
+
+def _copy_under_new_id(source: Path, target_dir: Path, new_id: str) -> Path:
+    text = source.read_text(encoding="utf-8")
+    old_id = re.search(r"^id: (\S+)$", text, re.MULTILINE)
+    assert old_id is not None
+    text = text.replace(old_id.group(0), f"id: {new_id}", 1)
+    text += f"\nbase_dir: {(source.parent / '..').resolve().as_posix()}\n"
+    target = target_dir / f"{new_id}.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("name", ["tampere-2017", "varissuo"])
+def test_a_copy_under_a_new_id_is_the_same_evaluation(tmp_path: Path, name: str) -> None:
+    """Nothing of an evaluation is keyed by its id: a copy under a new id validates to the
+    same parameters (targets, city, cost rules and all), and the code names no id."""
+    original = load_params(ROOT / "params" / f"{name}.yaml")
+    copy = load_params(_copy_under_new_id(ROOT / "params" / f"{name}.yaml", tmp_path, "copy"))
+    assert copy.root == original.root
+    first, second = original.to_params(), copy.to_params()
+    assert {k for k in first if first[k] != second[k]} == {"id", "base_dir"}
+    # no lookup by the evaluation's id (a table keyed by it, a comparison with it) and no id
+    # spelled in the code ('varissuo' is also a district's key in the generator: not checked)
+    ev_id = r"\b(?:ev|evaluation)\.id\b"
+    lookup = re.compile(rf"{ev_id}\s*(==|!=|in\b)|\[\s*{ev_id}\s*\]|\.get\(\s*{ev_id}")
+    for path in (ROOT / "src" / "arviointi").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not lookup.search(text), f"{path} looks something up by the evaluation id"
+        if "-" in name:
+            assert f'"{name}"' not in text and f"'{name}'" not in text, f"{path} names {name!r}"
+
+
+def test_the_shipped_evaluations_state_their_cost_rules_and_city() -> None:
+    tampere = load_params(ROOT / "params" / "tampere-2017.yaml")
+    varissuo = load_params(ROOT / "params" / "varissuo.yaml")
+    assert tampere.cost_rules is not None and tampere.cost_rules.target is not None
+    target = tampere.cost_rules.target
+    assert target.amount_eur == 966_582 and target.by == "2018-12" and target.base_year == 2016
+    assert varissuo.cost_rules is not None and varissuo.cost_rules.target is None
+    for ev in (tampere, varissuo):
+        assert ev.cost_rules is not None
+        assert (ev.cost_rules.daily_subsidy_eur, ev.cost_rules.grant_rate) == (32.50, 0.75)
+    assert varissuo.design.city == "Turku" and tampere.design.city is None
+
+
+def test_schema_defaults_are_documented() -> None:
+    """Every field with a default in the JSON Schema of a params section that an evaluation
+    tunes (models, inference, cost rules) says what it means."""
+    schema = json.loads(schema_text())
+    undocumented = [
+        f"{name}.{key}"
+        for name in ("DidOptions", "InferenceOptions", "CostRules", "CostTarget")
+        for key, spec in schema["$defs"][name]["properties"].items()
+        if key != "inference" or name != "DidOptions"
+        if "description" not in spec
+    ]
+    assert undocumented == []
+
+
+def test_removed_did_options_are_refused_by_name() -> None:
+    """models.did.cluster and covariates were declared but never used: now they are refused."""
+    good = ROOT / "tests" / "fixtures" / "params" / "good.yaml"
+    text = good.read_text(encoding="utf-8")
+    for removed in ("cluster: area", "covariates: [x]"):
+        assert "did: {inference: permutation}" in text
+        path = good.parent / f"_removed_{removed.split(':')[0]}.yaml"
+        changed = text.replace("did: {inference: permutation}", f"did: {{{removed}}}")
+        path.write_text(changed, encoding="utf-8")
+        try:
+            with pytest.raises(ParamsError) as excinfo:
+                load_params(path)
+        finally:
+            path.unlink()
+        assert f"models.did.{removed.split(':')[0]}" in str(excinfo.value)

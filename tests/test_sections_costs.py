@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import re
 
-import pandas as pd
 import pytest
 
 from arviointi.sections import costs, open_evaluation
@@ -115,7 +114,15 @@ def test_tampere_states_the_target_and_invents_nothing() -> None:
     assert not any(b.get("text/plain", "").startswith("[figure]") for b in bundles)
 
 
-def test_target_only_for_evaluations_that_set_one() -> None:
-    assert set(costs.TARGETS) == {"tampere-2017"}
-    assert isinstance(costs.TARGETS["tampere-2017"].base_year, int)
-    assert pd.Timestamp(costs.TARGETS["tampere-2017"].by + "-01").year == 2018
+def test_the_target_comes_from_params_not_from_the_evaluation_id() -> None:
+    """The same params under another id give the same target and the same report text."""
+    ctx = open_evaluation(params_file=TAMPERE)
+    assert ctx.evaluation.cost_rules is not None and ctx.evaluation.cost_rules.target is not None
+    renamed = open_evaluation({**ctx.params, "id": "another-city-2017"}, root=ctx.evaluation.root)
+    em, bundles = collect(ctx)
+    costs.emit_costs(costs.analyse_costs(ctx), em)
+    em2, bundles2 = collect(renamed)
+    costs.emit_costs(costs.analyse_costs(renamed), em2)
+    assert report_html(bundles2) == report_html(bundles) and "966" in report_html(bundles)
+    without = {**ctx.params, "cost_rules": {**ctx.params["cost_rules"], "target": None}}
+    assert costs.analyse_costs(open_evaluation(without, root=ctx.evaluation.root)).target is None

@@ -4,6 +4,7 @@
                   [--fresh-kernels] [--debug]
     arviointi validate PARAMS... [--no-data]
     arviointi list
+    arviointi schema results|params
     arviointi --version
 
 PARAMS is a parameters file or an evaluation id found in ``params/``. Errors the workbench
@@ -121,6 +122,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    if args.document == "results":
+        from arviointi.results.json_schema import schema_text
+    else:
+        from arviointi.params.json_schema import schema_text
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def _report_error(exc: ArviointiError, debug: bool) -> int:
     if debug:
         traceback.print_exception(exc)
@@ -179,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", parents=[common], help="list the evaluations in params/")
     listing.set_defaults(handler=_cmd_list)
+
+    schema = commands.add_parser(
+        "schema",
+        parents=[common],
+        help="print the JSON Schema of results.json or of a parameters file",
+    )
+    schema.add_argument("document", choices=("results", "params"))
+    schema.set_defaults(handler=_cmd_schema)
     return parser
 
 

@@ -103,6 +103,7 @@ def did(
     alpha: float = 0.05,
     seed: int | None = None,
     engine: str = "auto",
+    n_boot: int = 9999,
 ) -> DiDResults:
     """Estimate a difference-in-differences effect with inference chosen from the design.
 
@@ -121,6 +122,7 @@ def did(
         per cluster tells ``auto`` whether the treated units are smaller (so noisier) than
         the comparisons when too few periods exist to measure their noise directly
     seed : seed of the random draws (wild bootstrap, large permutation sets)
+    n_boot : draws of the wild cluster bootstrap (params ``models.did.n_boot``)
     engine : "auto", "pandas", "duckdb" or "spark". ``data`` may also be a polars or Arrow
         frame, Parquet/CSV path or glob, DuckDB relation or Spark DataFrame; large inputs
         are fitted by :mod:`arviointi.engine` without loading them (same numbers)
@@ -131,6 +133,7 @@ def did(
         kw: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
         kw |= {"group": group, "post": post, "covariates": covariates, "weights": weights}
         kw |= {"inference": inference, "cluster": cluster, "alpha": alpha, "seed": seed}
+        kw["n_boot"] = n_boot
         kw["engine"] = engine
         return route_did(data, outcome, kw, did)
     if inference not in (*METHODS, "auto"):
@@ -154,6 +157,7 @@ def did(
         "size": size,
         "alpha": alpha,
         "seed": seed,
+        "n_boot": n_boot,
     }
     prep = prepare(
         data,
@@ -348,7 +352,7 @@ def fit_prepared(prep: Prepared, spec: dict[str, Any], sizes: Array | None = Non
                 yt,
                 cluster_codes,
                 0,
-                B=9999,
+                B=int(spec.get("n_boot", 9999)),
                 weights="webb" if G < 12 else "rademacher",
                 n_absorbed=n_absorbed,
                 n_absorbed_nested=nested,

@@ -378,7 +378,7 @@ def design_data_problems(
     import pandas as pd
 
     out = _Collector(lines)
-    from arviointi.sections.comparison import resolve_comparison  # avoids an import cycle
+    from arviointi.params.comparison import resolve_comparison  # pandas only when checking
 
     design = evaluation.design
     comparison_areas = list(design.comparison.areas or [])

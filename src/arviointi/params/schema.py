@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from arviointi.params.months import Month
+from arviointi.results.sections import AnalysisSection
 
 
 def _iso_date(value: Any) -> Any:
@@ -30,7 +31,8 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[str, BeforeValidator(_iso_date), Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Language = Literal["fi", "en"]
-Section = Literal["employment", "costs", "wellbeing", "organisation"]
+#: the analysis sections (defined once, in arviointi.results.sections)
+Section = AnalysisSection
 #: ``"auto"`` and the names of arviointi.inference.registry for ``did`` (a test keeps the two
 #: the same; a literal list keeps the schema readable for editors and mypy)
 InferenceMethod = Literal[
@@ -151,6 +153,11 @@ class Design(_Strict):
     post_window: list[Month] = Field(min_length=2, max_length=2)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     as_of: str | None = Field(default=None, description="a checkpoint id or a YYYY-MM month")
+    city: str | None = Field(
+        default=None,
+        description="the city the pilot areas lie in: the city-level context (notebook "
+        "employment_context) compares it with the other cities of its data source",
+    )
 
 
 class Outcome(_Strict):
@@ -169,10 +176,18 @@ class BeforeAfterOptions(_Strict):
 
 
 class DidOptions(_Strict):
-    inference: InferenceMethod = "auto"
-    cluster: str | None = None
-    covariates: list[str] = Field(default_factory=list)
-    n_boot: int | None = Field(default=None, ge=1)
+    """The difference-in-differences (area level; the DiD always clusters on the area)."""
+
+    inference: InferenceMethod = Field(
+        default="auto",
+        description="'auto' chooses from the design and says why; or a method name",
+    )
+    n_boot: int = Field(
+        default=9999,
+        ge=99,
+        description="draws of the wild cluster bootstrap (inference 'wild', and the "
+        "labour-force weighted DiD of several pilot areas); default 9999",
+    )
 
 
 class EventStudyOptions(_Strict):
@@ -204,16 +219,40 @@ class Models(_Strict):
 
 
 class InferenceOptions(_Strict):
-    alpha: float = Field(default=0.05, gt=0, lt=0.5)
-    n_boot: int = Field(default=999, ge=1)
-    seed: int | None = None
+    alpha: float = Field(
+        default=0.05, gt=0, lt=0.5, description="1 - the confidence level of every interval"
+    )
+    n_boot: int = Field(
+        default=999,
+        ge=1,
+        description="permutations of the event study's randomisation inference (each refits "
+        "the model, so at most 199 are drawn); the DiD's wild bootstrap draws are "
+        "models.did.n_boot",
+    )
+    seed: int | None = Field(
+        default=None, description="seed of resampling inference; default: the evaluation's seed"
+    )
 
 
 class Disclosure(_Strict):
     threshold: int = Field(default=5, ge=1)
 
 
+class CostTarget(_Strict):
+    """A cost target set in the pilot's plan: the municipal share of the labour market
+    subsidy changed by ``target_pct`` per cent from ``base_year`` (about ``amount_eur``
+    euros) by the month ``by``."""
+
+    base_year: int = Field(ge=1990, le=2100, description="the year the change is measured from")
+    target_pct: float = Field(description="the planned change in per cent (a cut is negative)")
+    amount_eur: float = Field(gt=0, description="the planned change in euros (its size)")
+    by: Month = Field(description="the month the target is to be reached (YYYY-MM)")
+    source: str | None = Field(default=None, description="where the target is set")
+
+
 class CostRules(_Strict):
+    """How costs are computed (notebook costs)."""
+
     rule_set: Literal["by_year", "pre2015", "2015"] = Field(
         description=(
             "municipal share of the labour market subsidy: pre2015 (50 % past 500 days), 2015 "
@@ -221,7 +260,23 @@ class CostRules(_Strict):
             "(each month under the rules in force then)"
         )
     )
-    notes: str | None = None
+    notes: str | None = Field(default=None, description="free text, shown in the appendix")
+    daily_subsidy_eur: float = Field(
+        default=32.50,
+        gt=0,
+        description="the labour market subsidy's basic daily amount the municipal shares "
+        "apply to (EUR); default 32.50, the 2013 level",
+    )
+    grant_rate: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="share of the pilot's costs paid by the employment-policy grant, used "
+        "where the cost ledger has no grant column; default 0.75",
+    )
+    target: CostTarget | None = Field(
+        default=None, description="the cost target of the pilot's plan (none: none is set)"
+    )
 
 
 class ReportOptions(_Strict):

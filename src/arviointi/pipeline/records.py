@@ -9,7 +9,6 @@ JSON is written with sorted keys and no timestamps, so the same run gives the sa
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,36 +16,15 @@ import nbformat
 
 from arviointi.errors import PipelineError
 from arviointi.report.mime import RECORD_MIME
+from arviointi.results.record import REQUIRED_FIELDS, ResultsDocument, record_problems
+from arviointi.results.sections import ANALYSIS_SECTIONS as SECTIONS
 
-REQUIRED_FIELDS = (
-    "section",
-    "outcome",
-    "model",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "pvalue",
-    "inference",
-    "n",
-    "true_effect",
-)
-SECTIONS = ("employment", "costs", "wellbeing", "organisation")
+__all__ = ["REQUIRED_FIELDS", "SECTIONS", "collect_records", "dump_json", "results_document"]
 
 
 def _check(record: Any, where: str, synthetic: bool) -> list[str]:
-    if not isinstance(record, dict):
-        return [f"{where}: a record must be a mapping, got {type(record).__name__}"]
-    problems = [f"{where}: missing field '{key}'" for key in REQUIRED_FIELDS if key not in record]
-    section = record.get("section")
-    if "section" in record and section not in SECTIONS:
-        problems.append(f"{where}: section {section!r} is not one of {', '.join(SECTIONS)}")
-    if not synthetic and record.get("true_effect") is not None:
-        problems.append(f"{where}: true_effect must be null, the data are not synthetic")
-    for key, value in record.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"{where}: field '{key}' is {value} (write null instead)")
-    return problems
+    """Problems of one record against the record contract (arviointi.results.record)."""
+    return [f"{where}: {p}" for p in record_problems(record, synthetic=synthetic)[1]]
 
 
 def collect_records(notebook: Path, name: str, *, synthetic: bool) -> list[dict[str, Any]]:
@@ -84,8 +62,9 @@ def results_document(
     synthetic: bool,
     seed: int,
 ) -> dict[str, Any]:
-    """The content of results.json: run identity (no timestamps) and the records."""
-    return {
+    """The content of results.json: run identity (no timestamps) and the records, built
+    through the contract (:class:`arviointi.results.record.ResultsDocument`)."""
+    document = {
         "evaluation": evaluation_id,
         "checkpoint": checkpoint,
         "as_of": as_of,
@@ -93,6 +72,7 @@ def results_document(
         "seed": seed,
         "records": records,
     }
+    return ResultsDocument.model_validate(document).to_json()
 
 
 def dump_json(document: Any) -> bytes:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import json
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -663,23 +662,15 @@ class Emitter:
     ) -> dict[str, Any]:
         """Emit one results.json record (:data:`RECORD_MIME`); nothing shows in the report.
 
-        ``extra`` adds plain-JSON fields to the record, e.g. ``role="primary"`` (a headline
+        ``extra`` adds fields declared in the record contract
+        (:class:`arviointi.results.record.ResultRecord`), e.g. ``role="primary"`` (a headline
         estimate), ``"robustness"``, ``"subgroup"`` or ``"diagnostic"``, and ``level``.
         """
-        rec = result.to_record(section=section or self.current_section, true_effect=true_effect)
-        clash = sorted(set(extra) & set(rec))
-        if clash:
-            raise InputError(
-                "<record>",
-                [Problem(f"field {k!r}", "is set by the result itself") for k in clash],
-            )
-        try:
-            json.dumps(extra, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise InputError(
-                "<record>", [Problem("extra fields", f"must be plain JSON values: {exc}")]
-            ) from exc
-        rec.update(extra)
+        from arviointi.results.record import build_record
+
+        rec = build_record(
+            result, section=section or self.current_section, true_effect=true_effect, extra=extra
+        )
         bundle = {
             RECORD_MIME: {"record": rec},
             "text/plain": f"[record] {rec.get('section')}: {rec.get('outcome')}",

@@ -5,17 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: report sections in their fixed order; every emitted bundle names one of them
-SECTIONS: tuple[str, ...] = (
-    "summary",
-    "employment",
-    "costs",
-    "wellbeing",
-    "organisation",
-    "methods",
-    "limitations",
-    "appendix",
-)
+from arviointi.results.sections import REPORT_SECTIONS
+
+#: report sections in their fixed order; every emitted bundle names one of them (defined
+#: once, in arviointi.results.sections)
+SECTIONS: tuple[str, ...] = REPORT_SECTIONS
 
 
 @dataclass

@@ -40,6 +40,7 @@ from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
 from arviointi.report.table_markup import scroll_wrap
+from arviointi.results.sections import MAJOR_SECTIONS
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _NUM_SPAN = re.compile(r'<span class="arv-num" data-kind="(figure|table)">[^<]*</span>')
@@ -465,16 +466,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
                 "id": sec_id,
                 "number": str(number),
                 "title": entry.text,
-                "major": name
-                in (
-                    "summary",
-                    "employment",
-                    "costs",
-                    "wellbeing",
-                    "organisation",
-                    "methods",
-                    "appendix",
-                ),
+                "major": name in MAJOR_SECTIONS,
                 "blocks": parts,
             }
         )

@@ -149,7 +149,10 @@ class EffectResults:
         )
 
     def to_record(self, *, section: str, true_effect: float | None = None) -> dict[str, Any]:
-        """The record written to ``results.json`` (plain JSON types, NaN as None)."""
+        """The estimator's fields of the record written to ``results.json`` (plain JSON
+        types, NaN as None); the fields and their types are those of
+        :class:`arviointi.results.record.ResultRecord` (``ESTIMATOR_FIELDS``; a test keeps
+        the two the same). ``Emitter.record`` adds the section's fields and validates."""
         lo, hi = self.conf_int()
 
         def clean(x: float | None) -> float | None:

@@ -368,6 +368,7 @@ def _did_args(evaluation: Evaluation) -> dict[str, Any]:
     inf = evaluation.inference
     return {
         "inference": evaluation.models.did.inference,
+        "n_boot": evaluation.models.did.n_boot,
         "alpha": inf.alpha,
         "seed": inf.seed if inf.seed is not None else evaluation.seed,
     }

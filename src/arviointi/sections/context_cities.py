@@ -1,13 +1,14 @@
-"""City-level context (notebook employment_context, Varissuo): Turku's REAL unemployment
-around the pilot start against the other large cities (StatFin 12r5).
+"""City-level context (notebook employment_context, Varissuo): the REAL unemployment of the
+city the pilot areas lie in (params ``design.city``, Turku for Varissuo) around the pilot
+start against the other large cities of the source (StatFin 12r5).
 
 This is context, not an estimate of the pilot's effect: the pilot district is a few per
-cent of Turku's labour force, so even a large district effect barely moves the city rate.
+cent of the city's labour force, so even a large district effect barely moves the city rate.
 Two simple designs are reported with their assumptions stated:
 
-* interrupted time series of Turku's rate (trend + month-of-year dummies before the pilot,
+* interrupted time series of the city's rate (trend + month-of-year dummies before the pilot,
   extrapolated after it; HAC standard errors);
-* a difference-in-differences of Turku against the other cities (city and month fixed
+* a difference-in-differences of the city against the other cities (city and month fixed
   effects; one treated city, so inference follows ``inference="auto"``: Donald-Lang).
 """
 
@@ -18,22 +19,21 @@ from typing import Any
 
 import pandas as pd
 
-from arviointi.errors import DesignError, InputError, Problem
-
-CITY = "Turku"
+from arviointi.errors import DesignError, InputError, ParamsError, Problem
 
 
 @dataclass
 class ContextAnalysis:
-    """Turku against the other large cities.
+    """The city (``design.city``) against the other large cities.
 
     its, did : results objects (outcome ``unemployment_rate``, pp)
-    path : month, observed (Turku), counterfactual (Turku's pre-period mean difference to
+    path : month, observed (the city), counterfactual (its pre-period mean difference to
         the other cities plus their mean in the month), for the figure
     table : the two estimates (method, estimate, interval, p-value, inference)
     pilot_share : the pilot area's share of Turku's labour force in the last pre-pilot
         month (%), when the district data are present; else None
     cities : the comparison cities
+    city : the city (``design.city``)
     """
 
     its: Any
@@ -46,6 +46,7 @@ class ContextAnalysis:
     first: str
     last: str
     start: str
+    city: str = ""
 
 
 def _window(ctx: Any, frame: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +58,9 @@ def _window(ctx: Any, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _pilot_share(ctx: Any, cities: pd.DataFrame, start: pd.Timestamp) -> float | None:
+def _pilot_share(
+    ctx: Any, cities: pd.DataFrame, start: pd.Timestamp, city_name: str
+) -> float | None:
     source = ctx.source_for("area_panel")
     districts = None
     for name, spec in ctx.evaluation.data.items():
@@ -71,36 +74,56 @@ def _pilot_share(ctx: Any, cities: pd.DataFrame, start: pd.Timestamp) -> float |
         & (pd.to_datetime(districts["month"]) == month),
         "labour_force",
     ].sum()
-    city = cities.loc[(cities["area"] == CITY) & (cities["month"] == month), "labour_force"]
+    city = cities.loc[(cities["area"] == city_name) & (cities["month"] == month), "labour_force"]
     if city.empty or float(city.iloc[0]) <= 0 or pilot <= 0:
         return None
     return 100.0 * float(pilot) / float(city.iloc[0])
 
 
+def _city(ctx: Any, frame: pd.DataFrame, source: str) -> str:
+    """``design.city``, checked against the areas of ``source``."""
+    city = ctx.evaluation.design.city
+    if city is None:
+        raise ParamsError(
+            "<params>",
+            [
+                Problem(
+                    "design.city",
+                    "the city-level context needs the city the pilot areas lie "
+                    "in (for example 'city: Turku')",
+                )
+            ],
+        )
+    if city not in set(frame["area"]):
+        raise InputError(
+            f"data source {source}",
+            [Problem("column 'area'", f"expected {city!r} (design.city) among areas")],
+        )
+    return str(city)
+
+
 def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
-    """ITS and DiD of Turku's unemployment rate against the other cities in ``source``."""
+    """ITS and DiD of the city's (``design.city``) unemployment rate against the other
+    cities in ``source``."""
     from arviointi.before_after.model import before_after
     from arviointi.did.model import did
 
     frame = ctx.frames.get(source)
     if frame is None:
         raise InputError("<params>", [Problem(f"data.{source}", "no such data source")])
-    if CITY not in set(frame["area"]):
-        raise InputError(
-            f"data source {source}", [Problem("column 'area'", f"expected {CITY!r} among areas")]
-        )
+    city = _city(ctx, frame, source)
     ev = ctx.evaluation
     data = _window(ctx, frame)
     start = pd.Timestamp(f"{ev.design.pilot_start}-01")
     if not (data["month"] < start).any() or not (data["month"] >= start).any():
         raise DesignError(f"{source}: months on both sides of {start:%Y-%m} are needed")
     data = data.loc[data["unemployment_rate"].notna()]
-    data["treated"] = ((data["area"] == CITY) & (data["month"] >= start)).astype(int)
+    data["treated"] = ((data["area"] == city) & (data["month"] >= start)).astype(int)
     alpha = ev.inference.alpha
-    turku = data.loc[data["area"] == CITY, ["month", "unemployment_rate"]]
+    city_series = data.loc[data["area"] == city, ["month", "unemployment_rate"]]
     bam = ev.models.before_after
     its = before_after(
-        turku,
+        city_series,
         "unemployment_rate",
         time="month",
         start=start,
@@ -108,7 +131,7 @@ def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
         seasonality=bam.seasonality,
         hac_lags=bam.hac_lags,
         alpha=alpha,
-        source=f"{source}: {CITY}",
+        source=f"{source}: {city}",
     )
     its.model = "city_its"
     seed = ev.inference_seed
@@ -121,19 +144,20 @@ def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
         inference=ev.models.did.inference,
         alpha=alpha,
         seed=seed,
+        n_boot=ev.models.did.n_boot,
     )
     dres.model = "city_did"
-    others = data.loc[data["area"] != CITY]
+    others = data.loc[data["area"] != city]
     mean_others = others.groupby("month")["unemployment_rate"].mean()
-    pre = turku["month"] < start
+    pre = city_series["month"] < start
     gap = float(
-        (turku.loc[pre].set_index("month")["unemployment_rate"] - mean_others).dropna().mean()
+        (city_series.loc[pre].set_index("month")["unemployment_rate"] - mean_others).dropna().mean()
     )
     path = pd.DataFrame(
         {
-            "month": turku["month"].to_numpy(),
-            "observed": turku["unemployment_rate"].to_numpy(),
-            "counterfactual": (mean_others.reindex(turku["month"]) + gap).to_numpy(),
+            "month": city_series["month"].to_numpy(),
+            "observed": city_series["unemployment_rate"].to_numpy(),
+            "counterfactual": (mean_others.reindex(city_series["month"]) + gap).to_numpy(),
         }
     )
     its_path = its.path.rename(columns={"time": "month"})
@@ -158,11 +182,12 @@ def analyse_context(ctx: Any, source: str = "cities") -> ContextAnalysis:
         path=path,
         its_path=its_path,
         table=pd.DataFrame(rows),
-        pilot_share=_pilot_share(ctx, data, start),
+        pilot_share=_pilot_share(ctx, data, start, city),
         cities=sorted(set(others["area"])),
         first=data["month"].min().strftime("%Y-%m"),
         last=data["month"].max().strftime("%Y-%m"),
         start=start.strftime("%Y-%m"),
+        city=city,
     )
 
 

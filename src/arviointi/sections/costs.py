@@ -2,17 +2,19 @@
 cost per client, cost per additional person employed, net savings and a cost target.
 
 * The municipal share is computed from benefit days under the rule set in params
-  (``cost_rules.rule_set``) with :func:`arviointi.costs.municipal_share_from_days`; where
+  (``cost_rules.rule_set``, daily amount ``cost_rules.daily_subsidy_eur``) with
+  :func:`arviointi.costs.municipal_share_from_days`; where
   the client panel also carries the recorded euros, the two are compared (a diagnostic).
 * The effect on municipal-share euros per client-month is a person fixed-effects DiD on
   the matched clients (the same matching and design as :mod:`arviointi.sections.clients`).
-* Budget against actual by cost category and year with the 75 % grant (cost ledger).
+* Budget against actual by cost category and year with the grant (cost ledger; where it has
+  no grant column, ``cost_rules.grant_rate`` of the actual costs).
 * Cost per additional person employed (Fieller interval from the employment effect) and
   net savings (effect on the municipal share minus the city's own cost), both honest when
   the effect's interval includes zero.
-* Progress against a cost target: the targets known for an evaluation are in
-  :data:`TARGETS`; with no data on the municipal share, the section states the target and
-  what data would be needed, and computes nothing.
+* Progress against a cost target (``cost_rules.target`` in params); with no data on the
+  municipal share, the section states the target and what data would be needed, and
+  computes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from arviointi.costs import (
 )
 from arviointi.costs.share_from_days import RuleName
 from arviointi.matching import MatchResult, client_outcomes, matched_effect
+from arviointi.params.schema import CostRules, CostTarget
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import cost_figure
@@ -52,27 +55,12 @@ from arviointi.sections.client_effects import (
 from arviointi.sections.clients import descriptive_result, source_truth, window_end
 from arviointi.sections.context import EvaluationContext
 
-#: the grant rate of the employment-policy grant (75 % of the pilot's costs)
-GRANT_RATE = 0.75
-#: labour market subsidy basic daily amount the shares apply to (EUR, 2013 level)
-DAILY_SUBSIDY_EUR = 32.50
 
-
-@dataclass(frozen=True)
-class CostTarget:
-    """A cost target set in the pilot's plan (from the seed documents, see domain.md)."""
-
-    base_year: int
-    target_pct: float
-    amount_eur: float
-    by: str
-
-
-#: cost targets by evaluation id (Tampere: municipal share -3 % from 2016, about
-#: 966 582 EUR by the end of 2018; programme report, seed 004)
-TARGETS: dict[str, CostTarget] = {
-    "tampere-2017": CostTarget(base_year=2016, target_pct=-3.0, amount_eur=966_582, by="2018-12"),
-}
+def _setting(rules: CostRules | None, name: str) -> Any:
+    """A cost rule from params, or its schema default when params give no ``cost_rules``."""
+    if rules is not None:
+        return getattr(rules, name)
+    return CostRules.model_fields[name].default
 
 
 @dataclass
@@ -84,6 +72,8 @@ class CostsAnalysis:
     synthetic: bool = False
     alpha: float = 0.05
     rule_set: str | None = None
+    daily_subsidy_eur: float = 0.0
+    grant_rate: float = 0.0
     rule_agreement_pct: float | None = None
     rule_agreement_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
     share_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -128,13 +118,16 @@ def analyse_costs(ctx: EvaluationContext) -> CostsAnalysis:
     clients = ctx.frame_for("clients")
     panel = ctx.frame_for("client_panel")
     ledger = ctx.frame_for("cost_ledger")
+    rules = ev.cost_rules
     out = CostsAnalysis(
         has_clients=clients is not None and panel is not None,
         has_ledger=ledger is not None,
         synthetic=ctx.synthetic,
         alpha=alpha,
-        rule_set=ev.cost_rules.rule_set if ev.cost_rules is not None else None,
-        target=TARGETS.get(ev.id),
+        rule_set=rules.rule_set if rules is not None else None,
+        daily_subsidy_eur=float(_setting(rules, "daily_subsidy_eur")),
+        grant_rate=float(_setting(rules, "grant_rate")),
+        target=_setting(rules, "target"),
     )
     end = window_end(ctx)
     start = pd.Timestamp(f"{ev.design.pilot_start}-01")
@@ -142,7 +135,7 @@ def analyse_costs(ctx: EvaluationContext) -> CostsAnalysis:
         clients, panel = cut_at_window_end(clients, panel, end)
         _client_costs(ctx, out, clients, panel, start, end)
     if ledger is not None:
-        budget = budget_vs_actual(ledger, grant_rate=GRANT_RATE)
+        budget = budget_vs_actual(ledger, grant_rate=out.grant_rate)
         out.budget = budget
         rows = budget[budget["category"] != "total"]
         out.by_category = (
@@ -174,7 +167,7 @@ def _client_costs(
     end: pd.Timestamp,
 ) -> None:
     rule = cast(RuleName, out.rule_set or "by_year")
-    shares = municipal_share_from_days(panel, clients, daily_eur=DAILY_SUBSIDY_EUR, rules=rule)
+    shares = municipal_share_from_days(panel, clients, daily_eur=out.daily_subsidy_eur, rules=rule)
     shares["month"] = pd.to_datetime(shares["month"])
     out.rule_agreement_pct, out.rule_agreement_by_year = _rule_check(shares)
     computed = shares.drop(columns=["municipal_share_eur"], errors="ignore").rename(

@@ -29,11 +29,12 @@ from arviointi.inference.scaled import EQUIVALENCE
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.i18n import has_message, t
+from arviointi.results.record import EFFECT_ROLES
+from arviointi.results.sections import ANALYSIS_SECTIONS, section_order
 from arviointi.sections.context import EvaluationContext
 
-SECTIONS = ("employment", "costs", "wellbeing", "organisation")
-#: record roles that are estimates of an effect (not diagnostics)
-EFFECT_ROLES = ("primary", "robustness", "subgroup")
+#: the analysis sections, in report order (arviointi.results.sections)
+SECTIONS = ANALYSIS_SECTIONS
 
 
 def _num(x: Any) -> float | None:
@@ -191,9 +192,8 @@ def headline_table(
     if synthetic:
         columns.append("true_effect")
     frame = pd.DataFrame(rows, columns=columns)
-    order = {name: i for i, name in enumerate(SECTIONS)}
     if not frame.empty:
-        frame = frame.sort_values("section", key=lambda s: s.map(order), kind="stable")
+        frame = frame.sort_values("section", key=lambda s: s.map(section_order), kind="stable")
     return frame.reset_index(drop=True)
 
 
@@ -531,7 +531,6 @@ def headline_findings(
     """The headline estimates as plain values for the description sheets and the Swedish
     summary (same selection, verdicts and order as :func:`headline_table`)."""
     failed = assumption_failures(records, alpha=alpha)
-    order = {name: i for i, name in enumerate(SECTIONS)}
     rows = []
     for r in _primary(records):
         verdict = verdict_of(r)
@@ -549,4 +548,4 @@ def headline_findings(
                 "verdict": verdict,
             }
         )
-    return sorted(rows, key=lambda row: order.get(str(row["section"]), len(order)))
+    return sorted(rows, key=lambda row: section_order(row["section"]))

@@ -207,6 +207,7 @@ def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
             inference=ev.models.did.inference,
             alpha=out.alpha,
             seed=ev.inference_seed,
+            n_boot=ev.models.did.n_boot,
         )
         res.outcome = outcome.name
         pre_p: float | None = None
