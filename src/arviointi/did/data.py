@@ -266,6 +266,16 @@ def prepare(
     return _prepare_2x2(frame, outcome, group, post, unit, covs, weights, cluster, warnings)
 
 
+#: the arguments of :func:`prepare` that a ``did()`` spec carries
+PREPARE_ARGS = ("unit", "time", "treatment", "group", "post", "covariates", "weights", "cluster")
+
+
+def prepare_spec(data: pd.DataFrame, spec: dict[str, object]) -> Prepared:
+    """:func:`prepare` with the arguments held in a ``did()`` spec."""
+    kwargs: dict[str, object] = {k: spec[k] for k in PREPARE_ARGS}
+    return prepare(data, str(spec["outcome"]), **kwargs)  # type: ignore[arg-type]
+
+
 def _clusters(
     frame: pd.DataFrame, col: str, treated_rows: NDArray[np.bool_]
 ) -> tuple[Codes, list[object], NDArray[np.bool_]]:
