@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from arviointi import progress
-from arviointi.did.data import Prepared, demean, prepare_spec
+from arviointi.did.data import Prepared, prepare_spec
 from arviointi.did.fit import fit_twfe
 from arviointi.errors import DesignError
+from arviointi.estimation import demean
 from arviointi.inference import donald_lang
 
 #: ``refit(frame, spec, cross_check=...)``: the DiD estimator on other rows, same arguments

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from arviointi.did.data import Prepared, demean_converged
+from arviointi.did.data import Prepared
 from arviointi.errors import DesignError
+from arviointi.estimation import demean_converged
 from arviointi.inference.scaled import UnitNoise, cell_means, unit_noise
 
 Array = np.ndarray

@@ -20,6 +20,7 @@ import pandas as pd
 
 from arviointi.did.fit import TwfeFit, cluster_contrasts, panel_noise, sizes_support_dl
 from arviointi.errors import DesignError
+from arviointi.estimation import vcov_classical, vcov_cr1, vcov_hc1
 from arviointi.inference import (
     METHODS,
     Design,
@@ -27,9 +28,6 @@ from arviointi.inference import (
     conley_taber,
     donald_lang,
     placebo_in_space,
-    vcov_classical,
-    vcov_cr1,
-    vcov_hc1,
     wild_cluster_bootstrap,
 )
 from arviointi.inference.design import MIN_CLUSTERS_CR1

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError
+from arviointi.estimation import indicators
 from arviointi.event_study.donald_lang import eligibility
 from arviointi.event_study.panel import (
     binary_treatment,
@@ -111,7 +112,8 @@ def relative_times(t: FloatArray, e: FloatArray, window: tuple[int, int] | None)
 
 
 def event_dummies(rel: FloatArray, levels: list[int]) -> FloatArray:
-    return np.column_stack([(rel == k).astype(np.float64) for k in levels])
+    """One column per relative time with a coefficient (NaN rows: never treated, all 0)."""
+    return indicators(rel, levels)
 
 
 def _checked_panel(

@@ -18,6 +18,7 @@ from scipy import stats
 
 from arviointi import progress
 from arviointi.errors import DesignError
+from arviointi.estimation import vcov_classical, vcov_cr1, vcov_hc1
 from arviointi.event_study.donald_lang import (
     donald_lang_event_study,
     permutation_draws,
@@ -27,7 +28,7 @@ from arviointi.event_study.donald_lang import (
 from arviointi.event_study.fit import EventFit, event_dummies
 from arviointi.event_study.scaled import scaled_event_study
 from arviointi.event_study.twfe import twfe_ols
-from arviointi.inference import choose, vcov_classical, vcov_cr1, vcov_hc1
+from arviointi.inference import choose
 
 FloatArray = NDArray[np.float64]
 ANALYTIC = ("cluster", "robust", "classical")

@@ -24,8 +24,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from arviointi.estimation.vcov import cr1_factor
 from arviointi.inference.outcome import InferenceOutcome
-from arviointi.inference.vcov import cr1_factor
 
 Array = NDArray[np.float64]
 
