@@ -23,9 +23,10 @@ from scipy import stats
 
 from arviointi.before_after.hac import newey_west_lags, ols_hac
 from arviointi.before_after.results import BeforeAfterResults
+from arviointi.column_checks import require_columns
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, Problem
-from arviointi.event_study.panel import drop_missing, period_index, require_columns, require_numeric
+from arviointi.event_study.panel import drop_missing, period_index, require_numeric
 from arviointi.results.base import InferenceInfo
 
 

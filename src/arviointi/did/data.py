@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from arviointi.column_checks import require_columns
 from arviointi.errors import DesignError, InputError, Problem, summarise
 from arviointi.estimation.demean import (  # noqa: F401  (kept importable from here)
     Demeaned,
@@ -65,18 +66,6 @@ class Prepared:
     @property
     def n_obs(self) -> int:
         return len(self.y)
-
-
-def _missing_columns(data: pd.DataFrame, cols: list[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise InputError(
-            SOURCE,
-            [
-                Problem(f"column {c!r}", f"missing; available columns: {list(data.columns)}")
-                for c in missing
-            ],
-        )
 
 
 def _plain(v: object) -> object:
@@ -158,7 +147,7 @@ def prepare(
     if cluster is not None:
         used.append(cluster)
     used = list(dict.fromkeys(c for c in used if c is not None))
-    _missing_columns(data, used)
+    require_columns(data, used, SOURCE)
 
     warnings: list[str] = []
     frame = data[used].copy()

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from arviointi.column_checks import require_columns
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError
 from arviointi.estimation import indicators
@@ -24,7 +25,6 @@ from arviointi.event_study.panel import (
     drop_missing,
     first_treated,
     period_index,
-    require_columns,
     require_numeric,
     require_unique,
 )

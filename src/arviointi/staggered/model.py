@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from arviointi.column_checks import require_columns
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.event_study.panel import (
     drop_missing,
-    require_columns,
     require_numeric,
     require_unique,
 )
