@@ -178,6 +178,20 @@ def _split_periods(
     return post, n_pre, n_post
 
 
+def _hac_info(lags: int, plug_in: bool, df: int, n_pre: int, n_post: int) -> InferenceInfo:
+    return InferenceInfo(
+        method="hac",
+        reason=(
+            f"one time series: Newey-West HAC standard errors with {lags} lag(s)"
+            + (" (plug-in floor(4 (T/100)^(2/9)))" if plug_in else " (given)")
+            + f", t reference with {df} df"
+        ),
+        df=float(df),
+        requested="hac",
+        details={"lags": lags, "n_pre": n_pre, "n_post": n_post},
+    )
+
+
 def before_after(
     data: Any,
     outcome: str,
@@ -254,17 +268,7 @@ def before_after(
     path = _counterfactual_path(series[time], y, x, names, beta, cov, post, q)
     if n_pre < 8 and method == "its":
         warnings.append(f"only {n_pre} pre-periods: the pre-trend is poorly determined")
-    inference = InferenceInfo(
-        method="hac",
-        reason=(
-            f"one time series: Newey-West HAC standard errors with {lags} lag(s)"
-            + (" (plug-in floor(4 (T/100)^(2/9)))" if hac_lags is None else " (given)")
-            + f", t reference with {n - k} df"
-        ),
-        df=df,
-        requested="hac",
-        details={"lags": lags, "n_pre": n_pre, "n_post": n_post},
-    )
+    inference = _hac_info(lags, hac_lags is None, n - k, n_pre, n_post)
     n_units = int(clean[unit].nunique()) if unit is not None else 1
     return BeforeAfterResults(
         estimate=estimate,

@@ -162,6 +162,28 @@ def _fit_periods(fit_times: Sequence[object] | None, pre: list[Any], source: str
     return fit
 
 
+def _predictor_fit(
+    table: pd.DataFrame, treated: Any, controls: list[Any], w: np.ndarray
+) -> pd.DataFrame:
+    """Each predictor: the treated unit's value, the synthetic unit's and the donor mean."""
+    return pd.DataFrame(
+        {
+            "treated": table[treated],
+            "synthetic": table[controls].to_numpy() @ w,
+            "donor_mean": table[controls].mean(axis=1),
+        }
+    )
+
+
+def _the_treated_unit(treated: list[Any], treatment: str, source: str) -> Any:
+    if len(treated) != 1:
+        raise DesignError(
+            f"{source}: {len(treated)} treated units in column {treatment!r}; the synthetic "
+            "control needs exactly one (use synthetic_did for several)"
+        )
+    return treated[0]
+
+
 def synthetic_control(
     data: Any,
     outcome: str,
@@ -196,13 +218,8 @@ def synthetic_control(
     cov_cols = [c if isinstance(c, str) else c[0] for c in covariates or []]
     data, source = as_pandas(data, [unit, time, treatment, outcome, *cov_cols], source)
     om = outcome_matrix(data, outcome, unit=unit, time=time, treatment=treatment, source=source)
-    if len(om.treated) != 1:
-        raise DesignError(
-            f"{source}: {len(om.treated)} treated units in column {treatment!r}; the synthetic "
-            "control needs exactly one (use synthetic_did for several)"
-        )
+    treated = _the_treated_unit(om.treated, treatment, source)
     assert om.data is not None
-    treated = om.treated[0]
     fit = _fit_periods(fit_times, list(om.pre), source)
     table = _predictor_table(
         om.data,
@@ -228,11 +245,11 @@ def synthetic_control(
     pre_r, post_r = _rmspe(gap, is_post)
     rows = [{"unit": treated, "treated": True, "pre_rmspe": pre_r, "post_rmspe": post_r}]
     placebo_gaps: dict[Any, np.ndarray] = {}
-    warnings = list(om.warnings)
     if placebos and len(om.controls) >= 2:
         placebo_rows, placebo_gaps = _placebos(y, list(om.controls), fit_one, is_post)
         rows += placebo_rows
     rm = pd.DataFrame(rows)
+    warnings = list(om.warnings)
     with np.errstate(divide="ignore", invalid="ignore"):
         rm["ratio"] = rm["post_rmspe"] / rm["pre_rmspe"]
     pvalue, inference = _rank_inference(rm, alpha, warnings)
@@ -244,13 +261,7 @@ def synthetic_control(
     gaps = pd.DataFrame(
         {"time": times, "observed": observed, "synthetic": synth_path, "gap": gap, "post": is_post}
     )
-    predictors = pd.DataFrame(
-        {
-            "treated": table[treated],
-            "synthetic": table[om.controls].to_numpy() @ w,
-            "donor_mean": table[om.controls].mean(axis=1),
-        }
-    )
+    predictors = _predictor_fit(table, treated, list(om.controls), w)
     return SynthResults(
         estimate=float(gap[is_post].mean()),
         se=None,
