@@ -10,7 +10,7 @@ matrices, so that the cost is linear in the number of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,41 @@ class Prepared:
     @property
     def n_obs(self) -> int:
         return len(self.y)
+
+    def rows(self, keep: NDArray[np.bool_]) -> Prepared:
+        """The same inputs on the rows ``keep`` (panel form), as :func:`prepare` would give
+        them for those rows of ``frame``: row order kept, codes renumbered in sorted order,
+        the numbers of pre and post periods recounted. Used to refit without re-checking
+        rows that passed the checks (leave-one-out)."""
+        if self.form != "panel" or self.cluster is None:
+            raise ValueError("Prepared.rows() is for the clustered panel form")
+        present, cluster = np.unique(self.cluster[keep], return_inverse=True)
+        time = self.fe[1][keep]
+        post = self.post[keep]
+        return replace(
+            self,
+            y=self.y[keep],
+            d=self.d[keep],
+            X=self.X[keep],
+            fe=[_renumber(f[keep]) for f in self.fe],
+            weights=None if self.weights is None else self.weights[keep],
+            post=post,
+            cluster=cluster.astype(np.intp),
+            cluster_labels=[self.cluster_labels[i] for i in present],
+            cluster_treated=self.cluster_treated[present],
+            n_pre=len(np.unique(time[post == 0])),
+            n_post=len(np.unique(time[post > 0])),
+            unit_labels_of_rows=None
+            if self.unit_labels_of_rows is None
+            else self.unit_labels_of_rows[keep],
+            time_values=None if self.time_values is None else self.time_values[keep],
+            frame=self.frame.loc[keep],
+            warnings=[],
+        )
+
+
+def _renumber(codes: Codes) -> Codes:
+    return np.unique(codes, return_inverse=True)[1].astype(np.intp)
 
 
 def _plain(v: object) -> object:

@@ -26,7 +26,8 @@ from arviointi.errors import DesignError
 from arviointi.estimation import demean
 from arviointi.inference import donald_lang
 
-#: ``refit(frame, spec, cross_check=...)``: the DiD estimator on other rows, same arguments
+#: ``refit(data, spec, sizes=..., cross_check=...)``: the DiD estimator on other rows (a
+#: frame, or validated inputs :class:`Prepared`), with the same arguments
 Refit = Callable[..., Any]
 
 
@@ -97,16 +98,32 @@ def placebo_in_time(prep: Prepared, spec: dict[str, Any], shift: int, refit: Ref
     return refit(pre, spec)
 
 
+def _reusable(prep: Prepared) -> bool:
+    """Whether the kept rows need no new checks: the panel form with >= 2 comparison
+    clusters (so one is left after dropping one); else ``did()``'s checks run again and
+    say what is wrong."""
+    return prep.form == "panel" and int((~prep.cluster_treated).sum()) >= 2
+
+
 def _estimate_only(prep: Prepared, keep: np.ndarray, spec: dict[str, Any]) -> dict[str, Any]:
-    """The coefficient on the kept rows, validated and fitted as ``did()`` does, no inference."""
-    sub = prepare_spec(prep.frame.loc[keep], spec)
+    """The coefficient on the kept rows as ``did()`` fits it, without inference."""
+    sub = prep.rows(keep) if _reusable(prep) else prepare_spec(prep.frame.loc[keep], spec)
     return {"estimate": fit_twfe(sub, spec["group"]).estimate}
 
 
 def _with_inference(
-    prep: Prepared, keep: np.ndarray, spec: dict[str, Any], refit: Refit
+    prep: Prepared,
+    keep: np.ndarray,
+    spec: dict[str, Any],
+    refit: Refit,
+    sizes: np.ndarray | None,
 ) -> dict[str, Any]:
-    res = refit(prep.frame.loc[keep], spec, cross_check=False)
+    if _reusable(prep):
+        assert prep.cluster is not None
+        sub_sizes = None if sizes is None else sizes[np.unique(prep.cluster[keep])]
+        res = refit(prep.rows(keep), spec, sizes=sub_sizes, cross_check=False)
+    else:
+        res = refit(prep.frame.loc[keep], spec, cross_check=False)
     lo, hi = res.conf_int()
     return {
         "estimate": res.estimate,
@@ -119,7 +136,12 @@ def _with_inference(
 
 
 def leave_one_out(
-    prep: Prepared, spec: dict[str, Any], refit: Refit, *, estimates_only: bool = False
+    prep: Prepared,
+    spec: dict[str, Any],
+    refit: Refit,
+    *,
+    estimates_only: bool = False,
+    sizes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per comparison cluster: the estimate and inference without that cluster.
 
@@ -141,7 +163,7 @@ def leave_one_out(
             if estimates_only:
                 row = _estimate_only(prep, keep, spec)
             else:
-                row = _with_inference(prep, keep, spec, refit)
+                row = _with_inference(prep, keep, spec, refit, sizes)
         except DesignError as err:
             rows.append({"dropped": label, "estimate": np.nan, "error": str(err)})
             continue

@@ -191,9 +191,19 @@ def fit_prepared(
         spec=spec,
         contrasts=contrast_series,
         refit=refit,
+        sizes=sizes,
     )
 
 
-def refit(frame: pd.DataFrame, spec: dict[str, Any], *, cross_check: bool = True) -> DiDResults:
-    """``did()`` again on ``frame`` with the arguments of ``spec`` (used by the diagnostics)."""
-    return _did_pandas(frame, spec, cross_check=cross_check)
+def refit(
+    data: pd.DataFrame | Prepared,
+    spec: dict[str, Any],
+    *,
+    sizes: Array | None = None,
+    cross_check: bool = True,
+) -> DiDResults:
+    """``did()`` again with the arguments of ``spec`` (used by the diagnostics): on a frame,
+    or on validated inputs (:meth:`Prepared.rows`) with their cluster ``sizes``."""
+    if isinstance(data, Prepared):
+        return fit_prepared(data, spec, sizes=sizes, cross_check=cross_check)
+    return _did_pandas(data, spec, cross_check=cross_check)

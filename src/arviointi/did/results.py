@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from arviointi.did import diagnostics
@@ -39,6 +40,7 @@ class DiDResults(EffectResults):
         spec: dict[str, Any],
         contrasts: pd.Series,
         refit: Callable[..., DiDResults] | None = None,
+        sizes: np.ndarray | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -48,6 +50,7 @@ class DiDResults(EffectResults):
         self._prepared = prepared
         self._spec = spec
         self._refit = refit
+        self._sizes = sizes
 
     def _refitter(self) -> Callable[..., DiDResults]:
         if self._refit is None:
@@ -72,5 +75,9 @@ class DiDResults(EffectResults):
         faster; the estimates are the same. See :func:`arviointi.did.diagnostics.leave_one_out`.
         """
         return diagnostics.leave_one_out(
-            self._prepared, self._spec, self._refitter(), estimates_only=estimates_only
+            self._prepared,
+            self._spec,
+            self._refitter(),
+            estimates_only=estimates_only,
+            sizes=self._sizes,
         )
