@@ -124,15 +124,8 @@ def _with_inference(
         res = refit(prep.rows(keep), spec, sizes=sub_sizes, cross_check=False)
     else:
         res = refit(prep.frame.loc[keep], spec, cross_check=False)
-    lo, hi = res.conf_int()
-    return {
-        "estimate": res.estimate,
-        "se": res.se,
-        "ci_low": lo,
-        "ci_high": hi,
-        "pvalue": res.pvalue,
-        "inference": res.inference.method,
-    }
+    columns = ["estimate", "se", "ci_low", "ci_high", "pvalue", "inference"]
+    return dict(res.to_frame().iloc[0][columns])
 
 
 def leave_one_out(

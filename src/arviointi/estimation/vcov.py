@@ -33,29 +33,30 @@ def _bread(X: Array) -> Array:
     return np.asarray(np.linalg.inv(X.T @ X), dtype=float)
 
 
+def _residual_dof(X: ArrayLike, resid: ArrayLike, n_absorbed: int) -> tuple[Array, Array, int]:
+    """``X`` as n x k, the residuals, and the residual degrees of freedom ``n - k - absorbed``."""
+    Xa = _as_2d(X)
+    n, k = Xa.shape
+    return Xa, np.asarray(resid, dtype=float), n - k - n_absorbed
+
+
 def vcov_classical(X: ArrayLike, resid: ArrayLike, n_absorbed: int = 0) -> Array:
     """Homoskedastic (iid) covariance ``e'e / (n - k - n_absorbed) * (X'X)^-1``."""
-    Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    dof = n - k - n_absorbed
+    Xa, e, dof = _residual_dof(X, resid, n_absorbed)
     if dof <= 0:
-        return np.full((k, k), np.nan)
+        return np.full((Xa.shape[1],) * 2, np.nan)
     return float(e @ e) / dof * _bread(Xa)
 
 
 def vcov_hc1(X: ArrayLike, resid: ArrayLike, n_absorbed: int = 0) -> Array:
     """Heteroskedasticity-robust HC1 covariance with the ``n / (n - K)`` factor."""
-    Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    dof = n - k - n_absorbed
+    Xa, e, dof = _residual_dof(X, resid, n_absorbed)
     if dof <= 0:
-        return np.full((k, k), np.nan)
+        return np.full((Xa.shape[1],) * 2, np.nan)
     bread = _bread(Xa)
     Xe = Xa * e[:, None]
     meat = Xe.T @ Xe
-    return n / dof * (bread @ meat @ bread)
+    return len(Xa) / dof * (bread @ meat @ bread)
 
 
 def cluster_scores(X: Array, resid: Array, clusters: ArrayLike) -> tuple[Array, int]:
