@@ -2,7 +2,8 @@
 
 Every estimator builds its regressors with :mod:`.design`, absorbs fixed effects with
 :mod:`.demean` and computes its analytic covariance with :mod:`.vcov` (classical, HC1 and
-CR1 with the fixest/reghdfe small-sample factors), so a number such as a clustered
+CR1 with the fixest/reghdfe small-sample factors; the ``_wls`` forms for weighted
+least squares), so a number such as a clustered
 standard error is computed in one place. The estimators (``did``, ``event_study``,
 ``before_after``, ``matching``...) sit above this package; inference methods that are not
 a covariance matrix (wild bootstrap, permutations, Donald-Lang) live in
@@ -17,7 +18,9 @@ from arviointi.estimation.vcov import (
     cr1_factor,
     vcov_classical,
     vcov_cr1,
+    vcov_cr1_wls,
     vcov_hc1,
+    vcov_hc1_wls,
 )
 
 __all__ = [
@@ -30,5 +33,7 @@ __all__ = [
     "indicators",
     "vcov_classical",
     "vcov_cr1",
+    "vcov_cr1_wls",
     "vcov_hc1",
+    "vcov_hc1_wls",
 ]

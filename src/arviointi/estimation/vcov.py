@@ -104,3 +104,37 @@ def vcov_cr1(
     factor = cr1_factor(n, k, G, total_absorbed, n_absorbed_nested)
     bread = _bread(Xa)
     return factor * (bread @ (scores.T @ scores) @ bread)
+
+
+def vcov_hc1_wls(bread: Array, X: ArrayLike, wresid: ArrayLike) -> Array:
+    """HC1 of weighted least squares: ``n/(n-k) * B (sum_i x_i x_i' (w_i e_i)^2) B``.
+
+    ``bread`` is ``(X'WX)^-1`` (the caller has it from the coefficients) and ``wresid`` the
+    residuals times the weights, ``w_i e_i``.
+    """
+    Xa, we, dof = _residual_dof(X, wresid, 0)
+    if dof <= 0:
+        return np.full((Xa.shape[1],) * 2, np.nan)
+    Xe = Xa * we[:, None]
+    return len(Xa) / dof * bread @ (Xe.T @ Xe) @ bread
+
+
+def vcov_cr1_wls(
+    bread: Array,
+    X: ArrayLike,
+    wresid: ArrayLike,
+    clusters: ArrayLike,
+    n_absorbed_nested: int = 0,
+    n_absorbed: int | None = None,
+) -> Array:
+    """CR1 of weighted least squares: the :func:`vcov_cr1` factor times
+    ``B (sum_g s_g s_g') B`` with cluster scores ``s_g = sum_{i in g} x_i w_i e_i``.
+
+    ``bread`` is ``(X'WX)^-1`` and ``wresid`` the residuals times the weights.
+    """
+    Xa = _as_2d(X)
+    n, k = Xa.shape
+    total_absorbed = n_absorbed_nested if n_absorbed is None else n_absorbed
+    scores, G = cluster_scores(Xa, np.asarray(wresid, dtype=float), clusters)
+    factor = cr1_factor(n, k, G, total_absorbed, n_absorbed_nested)
+    return factor * bread @ (scores.T @ scores) @ bread

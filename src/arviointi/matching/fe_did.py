@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.errors import DesignError, InputError
-from arviointi.estimation import demean, indicators, vcov_cr1
+from arviointi.estimation import demean, indicators, vcov_cr1_wls
 from arviointi.matching.frame_checks import (
     check_numeric,
     frame_source,
@@ -65,12 +65,11 @@ def _regressors(p: pd.DataFrame, month_effects: bool) -> tuple[np.ndarray, list[
     return x, names
 
 
-def _independent_columns(xd: np.ndarray, w: np.ndarray) -> list[int]:
+def _independent_columns(xtx_full: np.ndarray) -> list[int]:
     """treated_post, then each column not collinear with those kept (e.g. post is collinear
-    with the month effects when everyone enters at once)."""
-    xtx_full = (xd * w[:, None]).T @ xd
+    with the month effects when everyone enters at once); ``xtx_full`` is ``X'WX``."""
     keep = [0]
-    for j in range(1, xd.shape[1]):
+    for j in range(1, len(xtx_full)):
         trial = [*keep, j]
         sub = xtx_full[np.ix_(trial, trial)]
         if np.linalg.matrix_rank(sub, tol=1e-9 * max(1.0, float(np.trace(sub)))) == len(trial):
@@ -127,16 +126,21 @@ def person_fe_did(
             "treated_post has no within-person variation: no treated person is seen both "
             "before and after entry"
         )
-    keep = _independent_columns(xd, w_arr)
+    xtx_full = (xd * w_arr[:, None]).T @ xd
+    keep = _independent_columns(xtx_full)
     dropped = [names[j] for j in range(len(names)) if j not in keep]
     if "post" in dropped:
         notes.append("post is collinear with the month effects and was left out")
-    # weighted least squares as OLS on sqrt(w)-scaled rows; CR1 by person from the kernel
-    # with the person effects nested in the clusters (K = slopes + 1 for the constant)
+    xd = xd[:, keep]
+    xtx_inv = np.linalg.inv(xtx_full[np.ix_(keep, keep)])
     sw = np.sqrt(w_arr)
-    xs, ys = xd[:, keep] * sw[:, None], yd * sw
-    beta = np.linalg.solve(xs.T @ xs, xs.T @ ys)
-    vcov = vcov_cr1(xs, ys - xs @ beta, codes, n_absorbed_nested=n_groups - 1, n_absorbed=n_groups)
+    beta = xtx_inv @ ((xd * sw[:, None]).T @ (yd * sw))
+    # CR1 by person from the kernel; the person effects are nested in the clusters, so K
+    # counts the slopes plus one for the constant
+    wresid = w_arr * (yd - xd @ beta)
+    vcov = vcov_cr1_wls(
+        xtx_inv, xd, wresid, codes, n_absorbed_nested=n_groups - 1, n_absorbed=n_groups
+    )
     n_obs = len(y)
     est = float(beta[0])
     se = float(math.sqrt(vcov[0, 0]))

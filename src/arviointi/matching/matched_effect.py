@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.errors import DesignError
-from arviointi.estimation import vcov_cr1, vcov_hc1
+from arviointi.estimation import vcov_cr1_wls, vcov_hc1_wls
 from arviointi.matching.frame_checks import check_numeric, raise_if_problems, require_columns
 from arviointi.matching.result import MatchResult
 from arviointi.results.base import EffectResults, InferenceInfo
@@ -75,11 +75,9 @@ def matched_effect(
     if n_t + n_c < 3:
         raise DesignError(f"too few matched persons with outcome {outcome!r} for an SE")
     x = np.column_stack([np.ones_like(t), t])
-    # weighted least squares as OLS on sqrt(w)-scaled rows; covariances from the kernel
-    sw = np.sqrt(w)
-    xs, ys = x * sw[:, None], y * sw
-    beta = np.linalg.solve(xs.T @ xs, xs.T @ ys)
-    resid = ys - xs @ beta
+    xtwx_inv = np.linalg.inv(x.T @ (x * w[:, None]))
+    beta = xtwx_inv @ (x.T @ (w * y))
+    wresid = w * (y - x @ beta)
     n = len(y)
     pairwise = match.method == "propensity" and not match.details.get("replace", False)
     if pairwise:
@@ -87,7 +85,7 @@ def matched_effect(
         g = len(uniq)
         if g < 2:
             raise DesignError("one match set only: no clustered standard error")
-        vcov = vcov_cr1(xs, resid, codes)
+        vcov = vcov_cr1_wls(xtwx_inv, x, wresid, codes)
         df: float = g - 1
         info = InferenceInfo(
             method="cluster",
@@ -97,7 +95,7 @@ def matched_effect(
             details={"n_clusters": g},
         )
     else:
-        vcov = vcov_hc1(xs, resid)
+        vcov = vcov_hc1_wls(xtwx_inv, x, wresid)
         df = n - 2
         info = InferenceInfo(
             method="robust",
