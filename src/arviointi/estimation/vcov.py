@@ -97,13 +97,19 @@ def vcov_cr1(
     ``n_absorbed_nested`` those nested in the clusters, which are not counted in K.
     """
     Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    total_absorbed = n_absorbed_nested if n_absorbed is None else n_absorbed
-    scores, G = cluster_scores(Xa, e, clusters)
-    factor = cr1_factor(n, k, G, total_absorbed, n_absorbed_nested)
+    meat, factor = _cluster_meat(Xa, resid, clusters, n_absorbed_nested, n_absorbed)
     bread = _bread(Xa)
-    return factor * (bread @ (scores.T @ scores) @ bread)
+    return factor * (bread @ meat @ bread)
+
+
+def _cluster_meat(
+    Xa: Array, resid: ArrayLike, clusters: ArrayLike, nested: int, absorbed: int | None
+) -> tuple[Array, float]:
+    """``sum_g s_g s_g'`` of the cluster scores and the CR1 small-sample factor."""
+    n, k = Xa.shape
+    scores, G = cluster_scores(Xa, np.asarray(resid, dtype=float), clusters)
+    factor = cr1_factor(n, k, G, nested if absorbed is None else absorbed, nested)
+    return scores.T @ scores, factor
 
 
 def vcov_hc1_wls(bread: Array, X: ArrayLike, wresid: ArrayLike) -> Array:
@@ -132,9 +138,5 @@ def vcov_cr1_wls(
 
     ``bread`` is ``(X'WX)^-1`` and ``wresid`` the residuals times the weights.
     """
-    Xa = _as_2d(X)
-    n, k = Xa.shape
-    total_absorbed = n_absorbed_nested if n_absorbed is None else n_absorbed
-    scores, G = cluster_scores(Xa, np.asarray(wresid, dtype=float), clusters)
-    factor = cr1_factor(n, k, G, total_absorbed, n_absorbed_nested)
-    return factor * bread @ (scores.T @ scores) @ bread
+    meat, factor = _cluster_meat(_as_2d(X), wresid, clusters, n_absorbed_nested, n_absorbed)
+    return factor * bread @ meat @ bread
