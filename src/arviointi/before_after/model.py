@@ -23,9 +23,10 @@ from scipy import stats
 
 from arviointi.before_after.hac import newey_west_lags, ols_hac
 from arviointi.before_after.results import BeforeAfterResults
+from arviointi.column_checks import require_columns
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, InputError, Problem
-from arviointi.event_study.panel import drop_missing, period_index, require_columns, require_numeric
+from arviointi.event_study.panel import drop_missing, period_index, require_numeric
 from arviointi.results.base import InferenceInfo
 
 
@@ -38,6 +39,157 @@ def _as_time(value: Any, column: pd.Series, source: str) -> Any:
                 source, [Problem("start", f"expected a date for column {column.name!r}: {exc}")]
             ) from exc
     return value
+
+
+def _one_series(
+    clean: pd.DataFrame,
+    outcome: str,
+    time: str,
+    unit: str | None,
+    source: str,
+    warnings: list[str],
+) -> pd.DataFrame:
+    """The series to analyse: the rows themselves, or the mean over units at each time."""
+    if unit is not None:
+        counts = clean.groupby(time)[unit].nunique()
+        if counts.nunique() > 1:
+            warnings.append(
+                f"the number of units per {time} varies ({counts.min()}..{counts.max()}); "
+                "the series is the mean over the units present"
+            )
+        series = pd.DataFrame(clean.groupby(time, as_index=False)[outcome].mean())
+    else:
+        dup = clean.duplicated(time, keep=False)
+        if dup.any():
+            raise InputError(
+                source,
+                [
+                    Problem(
+                        f"row {i}, column {time!r}", "expected one row per time (or give unit=)"
+                    )
+                    for i in clean.index[dup][:5]
+                ],
+            )
+        series = pd.DataFrame(clean.loc[:, [time, outcome]])
+    return series.sort_values(time).reset_index(drop=True)
+
+
+def _seasonal_dummies(
+    times: pd.Series, t_idx: pd.Series, seasonality: str | int, time: str, source: str
+) -> dict[str, np.ndarray]:
+    """Month-of-year (``"month"``) or ``t mod s`` dummies, the first level left out."""
+    if seasonality == "month":
+        if not pd.api.types.is_datetime64_any_dtype(times):
+            raise InputError(
+                source,
+                [Problem("seasonality", f"'month' needs a datetime column {time!r}")],
+            )
+        season = times.dt.month.to_numpy()
+        levels = range(2, 13)
+    elif isinstance(seasonality, int) and seasonality >= 2:
+        season = (t_idx.to_numpy() % seasonality).astype(int)
+        levels = range(1, seasonality)
+    else:
+        raise InputError(
+            source,
+            [Problem("seasonality", f"expected None, 'month' or an int >= 2, got {seasonality!r}")],
+        )
+    return {f"season_{s}": (season == s).astype(float) for s in levels if (season == s).any()}
+
+
+def _design(
+    t: np.ndarray, post: np.ndarray, method: str, seasonal: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Columns of the pre-post or segmented (ITS) regression."""
+    t0 = float(t[post].min())
+    columns: dict[str, np.ndarray] = {"const": np.ones(len(t))}
+    if method == "its":
+        columns["trend"] = t
+    columns["level_change"] = post.astype(float)
+    if method == "its":
+        columns["slope_change"] = post * (t - t0)
+    return columns | seasonal
+
+
+def _counterfactual_path(
+    times: pd.Series,
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    beta: np.ndarray,
+    cov: np.ndarray,
+    post: np.ndarray,
+    q: float,
+) -> pd.DataFrame:
+    """Observed, fitted and counterfactual (no level or slope change) series with a band."""
+    x_cf = x.copy()
+    for name in ("level_change", "slope_change"):
+        if name in names:
+            x_cf[:, names.index(name)] = 0.0
+    cf = x_cf @ beta
+    cf_se = np.sqrt(np.einsum("ij,jk,ik->i", x_cf, cov, x_cf))
+    return pd.DataFrame(
+        {
+            "time": times,
+            "observed": y,
+            "fitted": x @ beta,
+            "counterfactual": cf,
+            "lower": cf - q * cf_se,
+            "upper": cf + q * cf_se,
+            "post": post,
+        }
+    )
+
+
+def _average_effect(
+    names: list[str],
+    beta: np.ndarray,
+    cov: np.ndarray,
+    t: np.ndarray,
+    post: np.ndarray,
+    df: float,
+) -> tuple[float, float, float | None]:
+    """The average post-period effect ``b2 + b3 * mean(t - t0 | post)``, its SE and p-value."""
+    c = np.zeros(len(names))
+    c[names.index("level_change")] = 1.0
+    if "slope_change" in names:
+        c[names.index("slope_change")] = float(np.mean(t[post] - float(t[post].min())))
+    estimate = float(c @ beta)
+    est_se = float(np.sqrt(c @ cov @ c))
+    tstat = estimate / est_se if est_se > 0 else np.nan
+    pvalue = float(2 * stats.t.sf(abs(tstat), df)) if np.isfinite(tstat) else None
+    return estimate, est_se, pvalue
+
+
+def _split_periods(
+    times: pd.Series, start: Any, method: str, time: str, source: str
+) -> tuple[np.ndarray, int, int]:
+    """Post indicator and the numbers of pre and post periods (enough of each)."""
+    post = (times >= _as_time(start, times, source)).to_numpy()
+    n_pre, n_post = int((~post).sum()), int(post.sum())
+    min_pre = 3 if method == "its" else 1
+    if n_pre < min_pre:
+        raise DesignError(
+            f"{source}: {n_pre} period(s) before start={start!r} in column {time!r}; "
+            f"{method} needs at least {min_pre}"
+        )
+    if n_post < 1:
+        raise DesignError(f"{source}: no period at or after start={start!r} in column {time!r}")
+    return post, n_pre, n_post
+
+
+def _hac_info(lags: int, plug_in: bool, df: int, n_pre: int, n_post: int) -> InferenceInfo:
+    return InferenceInfo(
+        method="hac",
+        reason=(
+            f"one time series: Newey-West HAC standard errors with {lags} lag(s)"
+            + (" (plug-in floor(4 (T/100)^(2/9)))" if plug_in else " (given)")
+            + f", t reference with {df} df"
+        ),
+        df=float(df),
+        requested="hac",
+        details={"lags": lags, "n_pre": n_pre, "n_post": n_post},
+    )
 
 
 def before_after(
@@ -79,74 +231,18 @@ def before_after(
     require_columns(data, cols, source)
     require_numeric(data, outcome, source)
     clean, warnings = drop_missing(data, cols, source, outcome=outcome)
-    if unit is not None:
-        counts = clean.groupby(time)[unit].nunique()
-        if counts.nunique() > 1:
-            warnings.append(
-                f"the number of units per {time} varies ({counts.min()}..{counts.max()}); "
-                "the series is the mean over the units present"
-            )
-        series = pd.DataFrame(clean.groupby(time, as_index=False)[outcome].mean())
-    else:
-        dup = clean.duplicated(time, keep=False)
-        if dup.any():
-            raise InputError(
-                source,
-                [
-                    Problem(
-                        f"row {i}, column {time!r}", "expected one row per time (or give unit=)"
-                    )
-                    for i in clean.index[dup][:5]
-                ],
-            )
-        series = pd.DataFrame(clean.loc[:, [time, outcome]])
-    series = series.sort_values(time).reset_index(drop=True)
-    start_value = _as_time(start, series[time], source)
+    series = _one_series(clean, outcome, time, unit, source, warnings)
     t_idx, gap_warn = period_index(series[time])
     warnings += gap_warn
     t = t_idx.to_numpy(np.float64)
-    post = (series[time] >= start_value).to_numpy()
-    n_pre, n_post = int((~post).sum()), int(post.sum())
-    min_pre = 3 if method == "its" else 1
-    if n_pre < min_pre:
-        raise DesignError(
-            f"{source}: {n_pre} period(s) before start={start!r} in column {time!r}; "
-            f"{method} needs at least {min_pre}"
-        )
-    if n_post < 1:
-        raise DesignError(f"{source}: no period at or after start={start!r} in column {time!r}")
-    t0 = float(t[post].min())
+    post, n_pre, n_post = _split_periods(series[time], start, method, time, source)
     y = series[outcome].to_numpy(np.float64)
-    columns: dict[str, np.ndarray] = {"const": np.ones(len(t))}
-    if method == "its":
-        columns["trend"] = t
-    columns["level_change"] = post.astype(float)
-    if method == "its":
-        columns["slope_change"] = post * (t - t0)
-    if seasonality is not None:
-        if seasonality == "month":
-            if not pd.api.types.is_datetime64_any_dtype(series[time]):
-                raise InputError(
-                    source,
-                    [Problem("seasonality", f"'month' needs a datetime column {time!r}")],
-                )
-            season = series[time].dt.month.to_numpy()
-            levels = range(2, 13)
-        elif isinstance(seasonality, int) and seasonality >= 2:
-            season = (t_idx.to_numpy() % seasonality).astype(int)
-            levels = range(1, seasonality)
-        else:
-            raise InputError(
-                source,
-                [
-                    Problem(
-                        "seasonality", f"expected None, 'month' or an int >= 2, got {seasonality!r}"
-                    )
-                ],
-            )
-        for s in levels:
-            if (season == s).any():
-                columns[f"season_{s}"] = (season == s).astype(float)
+    seasonal = (
+        {}
+        if seasonality is None
+        else _seasonal_dummies(series[time], t_idx, seasonality, time, source)
+    )
+    columns = _design(t, post, method, seasonal)
     x = np.column_stack(list(columns.values()))
     names = list(columns)
     n, k = x.shape
@@ -167,45 +263,12 @@ def before_after(
         {"coef": beta, "se": se, "t": tvals, "pvalue": 2 * stats.t.sf(np.abs(tvals), df)},
         index=names,
     )
-    c = np.zeros(k)
-    c[names.index("level_change")] = 1.0
-    if method == "its":
-        c[names.index("slope_change")] = float(np.mean(t[post] - t0))
-    estimate = float(c @ beta)
-    est_se = float(np.sqrt(c @ cov @ c))
-    tstat = estimate / est_se if est_se > 0 else np.nan
-    pvalue = float(2 * stats.t.sf(abs(tstat), df)) if np.isfinite(tstat) else None
-    x_cf = x.copy()
-    x_cf[:, names.index("level_change")] = 0.0
-    if method == "its":
-        x_cf[:, names.index("slope_change")] = 0.0
-    cf = x_cf @ beta
-    cf_se = np.sqrt(np.einsum("ij,jk,ik->i", x_cf, cov, x_cf))
+    estimate, est_se, pvalue = _average_effect(names, beta, cov, t, post, df)
     q = float(stats.t.ppf(1 - alpha / 2, df))
-    path = pd.DataFrame(
-        {
-            "time": series[time],
-            "observed": y,
-            "fitted": x @ beta,
-            "counterfactual": cf,
-            "lower": cf - q * cf_se,
-            "upper": cf + q * cf_se,
-            "post": post,
-        }
-    )
+    path = _counterfactual_path(series[time], y, x, names, beta, cov, post, q)
     if n_pre < 8 and method == "its":
         warnings.append(f"only {n_pre} pre-periods: the pre-trend is poorly determined")
-    inference = InferenceInfo(
-        method="hac",
-        reason=(
-            f"one time series: Newey-West HAC standard errors with {lags} lag(s)"
-            + (" (plug-in floor(4 (T/100)^(2/9)))" if hac_lags is None else " (given)")
-            + f", t reference with {n - k} df"
-        ),
-        df=df,
-        requested="hac",
-        details={"lags": lags, "n_pre": n_pre, "n_post": n_post},
-    )
+    inference = _hac_info(lags, hac_lags is None, n - k, n_pre, n_post)
     n_units = int(clean[unit].nunique()) if unit is not None else 1
     return BeforeAfterResults(
         estimate=estimate,

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from arviointi.column_checks import require_columns as check_columns
 from arviointi.errors import InputError, Problem
 
 KINDS = ("pandas", "polars", "polars_lazy", "arrow", "files", "duckdb", "spark")
@@ -148,13 +149,7 @@ def columns_of(data: Any) -> list[str]:
 
 def require_columns(data: Any, columns: Sequence[str]) -> None:
     """InputError naming the input and every missing column."""
-    have = columns_of(data)
-    missing = [c for c in dict.fromkeys(columns) if c not in have]
-    if missing:
-        raise InputError(
-            label_of(data),
-            [Problem(f"column {c!r}", f"missing; available columns: {have}") for c in missing],
-        )
+    check_columns(data, columns, label_of(data), have=columns_of(data))
 
 
 def row_count(data: Any) -> int | None:

@@ -10,14 +10,20 @@ matrices, so that the cost is linear in the number of rows.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from arviointi.column_checks import require_columns
 from arviointi.errors import DesignError, InputError, Problem, summarise
+from arviointi.estimation.demean import (  # noqa: F401  (kept importable from here)
+    Demeaned,
+    DemeanNotConverged,
+    demean,
+    demean_converged,
+)
 
 Array = NDArray[np.float64]
 Codes = NDArray[np.intp]
@@ -61,17 +67,40 @@ class Prepared:
     def n_obs(self) -> int:
         return len(self.y)
 
-
-def _missing_columns(data: pd.DataFrame, cols: list[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise InputError(
-            SOURCE,
-            [
-                Problem(f"column {c!r}", f"missing; available columns: {list(data.columns)}")
-                for c in missing
-            ],
+    def rows(self, keep: NDArray[np.bool_]) -> Prepared:
+        """The same inputs on the rows ``keep`` (panel form), as :func:`prepare` would give
+        them for those rows of ``frame``: row order kept, codes renumbered in sorted order,
+        the numbers of pre and post periods recounted. Used to refit without re-checking
+        rows that passed the checks (leave-one-out)."""
+        if self.form != "panel" or self.cluster is None:
+            raise ValueError("Prepared.rows() is for the clustered panel form")
+        present, cluster = np.unique(self.cluster[keep], return_inverse=True)
+        time = self.fe[1][keep]
+        post = self.post[keep]
+        return replace(
+            self,
+            y=self.y[keep],
+            d=self.d[keep],
+            X=self.X[keep],
+            fe=[_renumber(f[keep]) for f in self.fe],
+            weights=None if self.weights is None else self.weights[keep],
+            post=post,
+            cluster=cluster.astype(np.intp),
+            cluster_labels=[self.cluster_labels[i] for i in present],
+            cluster_treated=self.cluster_treated[present],
+            n_pre=len(np.unique(time[post == 0])),
+            n_post=len(np.unique(time[post > 0])),
+            unit_labels_of_rows=None
+            if self.unit_labels_of_rows is None
+            else self.unit_labels_of_rows[keep],
+            time_values=None if self.time_values is None else self.time_values[keep],
+            frame=self.frame.loc[keep],
+            warnings=[],
         )
+
+
+def _renumber(codes: Codes) -> Codes:
+    return np.unique(codes, return_inverse=True)[1].astype(np.intp)
 
 
 def _plain(v: object) -> object:
@@ -111,82 +140,6 @@ def _check_numeric(data: pd.DataFrame, col: str) -> None:
                     )
                 ],
             )
-
-
-class DemeanNotConverged(RuntimeWarning):
-    """The alternating projections stopped at ``max_iter`` before converging."""
-
-
-@dataclass(frozen=True)
-class Demeaned:
-    """Demeaned columns and whether the alternating projections converged."""
-
-    values: Array
-    converged: bool
-    sweeps: int
-    change: float
-
-    @property
-    def warning(self) -> str | None:
-        """The result warning of a fit on these values (None when converged)."""
-        if self.converged:
-            return None
-        return (
-            f"removing the fixed effects did not converge in {self.sweeps} sweeps (the last "
-            f"sweep still changed values by {self.change:.2g} of their scale); the estimate "
-            "may be inaccurate"
-        )
-
-
-def demean_converged(
-    M: Array,
-    fe: list[Codes],
-    weights: Array | None = None,
-    *,
-    tol: float = 1e-12,
-    max_iter: int = 10_000,
-) -> Demeaned:
-    """Remove (weighted) fixed effects from every column of ``M`` by alternating projections.
-
-    Each sweep subtracts the weighted group means of each fixed-effect dimension in turn
-    (Gaure 2013, the method of alternating projections); it stops when a sweep changes no
-    entry by more than ``tol`` times the column scale, or after ``max_iter`` sweeps, which
-    the result says (``converged=False``).
-    """
-    out = np.array(M, dtype=float, copy=True)
-    if out.ndim == 1:
-        out = out[:, None]
-    w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    sums_w = [np.bincount(c, weights=w) for c in fe]
-    scale = np.maximum(np.abs(out).max(axis=0), 1.0)
-    biggest = 0.0
-    sweeps = 0
-    for sweeps in range(1, max_iter + 1):
-        biggest = 0.0
-        for c, sw in zip(fe, sums_w, strict=True):
-            for j in range(out.shape[1]):
-                means = np.bincount(c, weights=w * out[:, j]) / sw
-                delta = means[c]
-                out[:, j] -= delta
-                biggest = max(biggest, float(np.abs(delta).max()) / scale[j])
-        if biggest < tol or len(fe) == 1:
-            return Demeaned(out, True, sweeps, biggest)
-    return Demeaned(out, False, sweeps, biggest)
-
-
-def demean(
-    M: Array,
-    fe: list[Codes],
-    weights: Array | None = None,
-    *,
-    tol: float = 1e-12,
-    max_iter: int = 10_000,
-) -> Array:
-    """:func:`demean_converged`'s values; warns (``DemeanNotConverged``) when not converged."""
-    result = demean_converged(M, fe, weights, tol=tol, max_iter=max_iter)
-    if result.warning is not None:
-        warnings.warn(result.warning, DemeanNotConverged, stacklevel=2)
-    return result.values
 
 
 def prepare(
@@ -229,7 +182,7 @@ def prepare(
     if cluster is not None:
         used.append(cluster)
     used = list(dict.fromkeys(c for c in used if c is not None))
-    _missing_columns(data, used)
+    require_columns(data, used, SOURCE)
 
     warnings: list[str] = []
     frame = data[used].copy()
@@ -264,6 +217,16 @@ def prepare(
         )
     assert group is not None and post is not None
     return _prepare_2x2(frame, outcome, group, post, unit, covs, weights, cluster, warnings)
+
+
+#: the arguments of :func:`prepare` that a ``did()`` spec carries
+PREPARE_ARGS = ("unit", "time", "treatment", "group", "post", "covariates", "weights", "cluster")
+
+
+def prepare_spec(data: pd.DataFrame, spec: dict[str, object]) -> Prepared:
+    """:func:`prepare` with the arguments held in a ``did()`` spec."""
+    kwargs: dict[str, object] = {k: spec[k] for k in PREPARE_ARGS}
+    return prepare(data, str(spec["outcome"]), **kwargs)  # type: ignore[arg-type]
 
 
 def _clusters(

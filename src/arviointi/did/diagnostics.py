@@ -13,19 +13,22 @@ with every few-cluster estimate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from arviointi import progress
-from arviointi.did.data import Prepared
+from arviointi.did.data import Prepared, prepare_spec
+from arviointi.did.fit import fit_twfe
 from arviointi.errors import DesignError
+from arviointi.estimation import demean
 from arviointi.inference import donald_lang
 
-
-def _adjusted_outcome(prep: Prepared, covariate_coef: np.ndarray) -> np.ndarray:
-    return prep.y - prep.X @ covariate_coef if prep.X.shape[1] else prep.y
+#: ``refit(data, spec, sizes=..., cross_check=...)``: the DiD estimator on other rows (a
+#: frame, or validated inputs :class:`Prepared`), with the same arguments
+Refit = Callable[..., Any]
 
 
 def _need_panel(prep: Prepared, what: str) -> None:
@@ -49,8 +52,6 @@ def pretrend_test(prep: Prepared, spec: dict[str, Any]) -> dict[str, Any]:
     frame = pd.DataFrame({"g": g, "t": t, "y": prep.y[pre]})
     if prep.X.shape[1]:
         # covariates enter the trend model as in the main model: partial them out (FWL)
-        from arviointi.did.data import demean
-
         tilde = demean(np.column_stack([prep.y[pre], prep.X[pre]]), [g, prep.fe[1][pre]])
         gam = np.linalg.lstsq(tilde[:, 1:], tilde[:, 0], rcond=None)[0]
         frame["y"] = prep.y[pre] - prep.X[pre] @ gam
@@ -77,14 +78,7 @@ def pretrend_test(prep: Prepared, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _refit(frame: pd.DataFrame, spec: dict[str, Any]) -> Any:
-    from arviointi.did.model import did
-
-    args = {k: v for k, v in spec.items() if k not in ("outcome",)}
-    return did(frame, spec["outcome"], **args)
-
-
-def placebo_in_time(prep: Prepared, spec: dict[str, Any], shift: int) -> Any:
+def placebo_in_time(prep: Prepared, spec: dict[str, Any], shift: int, refit: Refit) -> Any:
     """Estimate on pre-period rows only, pretending the treatment began ``shift`` periods
     before the real start. Returns a DiD result (same inference request as the original)."""
     _need_panel(prep, "placebo_in_time()")
@@ -101,11 +95,53 @@ def placebo_in_time(prep: Prepared, spec: dict[str, Any], shift: int) -> Any:
     ever = frame.groupby(spec["unit"])[dcol].max()
     treated_units = set(ever.index[ever == 1])
     pre[dcol] = (pre[spec["unit"]].isin(treated_units) & (pre[tcol] >= fake)).astype(int)
-    return _refit(pre, spec)
+    return refit(pre, spec)
 
 
-def leave_one_out(prep: Prepared, spec: dict[str, Any]) -> pd.DataFrame:
-    """One row per comparison cluster: the estimate and inference without that cluster."""
+def _reusable(prep: Prepared) -> bool:
+    """Whether the kept rows need no new checks: the panel form with >= 2 comparison
+    clusters (so one is left after dropping one); else ``did()``'s checks run again and
+    say what is wrong."""
+    return prep.form == "panel" and int((~prep.cluster_treated).sum()) >= 2
+
+
+def _estimate_only(prep: Prepared, keep: np.ndarray, spec: dict[str, Any]) -> dict[str, Any]:
+    """The coefficient on the kept rows as ``did()`` fits it, without inference."""
+    sub = prep.rows(keep) if _reusable(prep) else prepare_spec(prep.frame.loc[keep], spec)
+    return {"estimate": fit_twfe(sub, spec["group"]).estimate}
+
+
+def _with_inference(
+    prep: Prepared,
+    keep: np.ndarray,
+    spec: dict[str, Any],
+    refit: Refit,
+    sizes: np.ndarray | None,
+) -> dict[str, Any]:
+    if _reusable(prep):
+        assert prep.cluster is not None
+        sub_sizes = None if sizes is None else sizes[np.unique(prep.cluster[keep])]
+        res = refit(prep.rows(keep), spec, sizes=sub_sizes, cross_check=False)
+    else:
+        res = refit(prep.frame.loc[keep], spec, cross_check=False)
+    columns = ["estimate", "se", "ci_low", "ci_high", "pvalue", "inference"]
+    return dict(res.to_frame().iloc[0][columns])
+
+
+def leave_one_out(
+    prep: Prepared,
+    spec: dict[str, Any],
+    refit: Refit,
+    *,
+    estimates_only: bool = False,
+    sizes: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One row per comparison cluster: the estimate and inference without that cluster.
+
+    Each refit applies the same inference request as the original (its Donald-Lang
+    permutation cross-check, not part of the table, is skipped). ``estimates_only=True``
+    gives only the ``estimate`` column (the same numbers), without inference.
+    """
     if prep.cluster is None:
         raise DesignError("leave_one_out() needs clusters (unit= or cluster=)")
     rows = []
@@ -117,20 +153,12 @@ def leave_one_out(prep: Prepared, spec: dict[str, Any]) -> pd.DataFrame:
     for code, label in progress.steps(controls, "leave one out"):
         keep = prep.cluster != code
         try:
-            res = _refit(prep.frame.loc[keep], spec)
+            if estimates_only:
+                row = _estimate_only(prep, keep, spec)
+            else:
+                row = _with_inference(prep, keep, spec, refit, sizes)
         except DesignError as err:
             rows.append({"dropped": label, "estimate": np.nan, "error": str(err)})
             continue
-        lo, hi = res.conf_int()
-        rows.append(
-            {
-                "dropped": label,
-                "estimate": res.estimate,
-                "se": res.se,
-                "ci_low": lo,
-                "ci_high": hi,
-                "pvalue": res.pvalue,
-                "inference": res.inference.method,
-            }
-        )
+        rows.append({"dropped": label, **row})
     return pd.DataFrame(rows)

@@ -51,5 +51,5 @@ class EngineDiDResults(DiDResults):
     def placebo_in_time(self, shift: int) -> DiDResults:
         raise self._rows_needed("the placebo in time")
 
-    def leave_one_out(self) -> pd.DataFrame:
+    def leave_one_out(self, *, estimates_only: bool = False) -> pd.DataFrame:
         raise self._rows_needed("leave-one-out")

@@ -37,6 +37,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from arviointi import progress
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -229,7 +231,7 @@ def permutation_pretrend_pvalue(
 
     observed = stat(treated)
     perm = []
-    for draw in draws:
+    for draw in progress.steps(draws, "event study: pre-trend permutations"):
         mask = np.zeros(len(z), dtype=bool)
         mask[draw] = True
         perm.append(stat(mask))

@@ -16,22 +16,6 @@ import pandas as pd
 from arviointi.errors import DesignError, InputError, Problem
 
 
-def require_columns(data: pd.DataFrame, columns: Sequence[str], source: str) -> None:
-    """Raise InputError listing every column of ``columns`` missing from ``data``."""
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(source, f"expected a pandas DataFrame, got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        have = ", ".join(map(str, data.columns[:20]))
-        raise InputError(
-            source,
-            [
-                Problem(f"column {c!r}", f"required column is missing (have: {have})")
-                for c in missing
-            ],
-        )
-
-
 def drop_missing(
     data: pd.DataFrame, columns: Sequence[str], source: str, *, outcome: str
 ) -> tuple[pd.DataFrame, list[str]]:

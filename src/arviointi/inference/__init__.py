@@ -17,12 +17,12 @@ Example::
     out = donald_lang(contrasts, treated_mask)  # out.se, out.df, out.pvalue
 """
 
+from arviointi.estimation.vcov import cr1_factor, vcov_classical, vcov_cr1, vcov_hc1
 from arviointi.inference.aggregated import donald_lang
 from arviointi.inference.conley_taber import conley_taber
 from arviointi.inference.design import METHODS, Design, choose
 from arviointi.inference.outcome import InferenceOutcome
 from arviointi.inference.permutation import invert_linear_test, placebo_in_space
-from arviointi.inference.vcov import cr1_factor, vcov_classical, vcov_cr1, vcov_hc1
 from arviointi.inference.wild import wild_cluster_bootstrap
 
 __all__ = [

@@ -24,6 +24,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from arviointi import progress
 from arviointi.inference.outcome import InferenceOutcome
 
 
@@ -50,7 +51,9 @@ def conley_taber(
     w = cc - cc.mean()
     total = nc**nt
     if total <= n_draws:
-        W = np.array([np.mean(combo) for combo in itertools.product(w, repeat=nt)])
+        combos = itertools.product(w, repeat=nt)
+        steps = progress.steps(combos, "Conley-Taber: enumeration", total)
+        W = np.array([np.mean(combo) for combo in steps])
         exact = True
     else:
         rng = np.random.default_rng(seed)

@@ -22,6 +22,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from arviointi import progress
 from arviointi.inference.outcome import InferenceOutcome
 
 Array = NDArray[np.float64]
@@ -36,7 +37,8 @@ def _assignments(
     actual[treated_idx] = True
     if total <= max_draws:
         rows = [actual]
-        for combo in itertools.combinations(range(n), nt):
+        combos = itertools.combinations(range(n), nt)
+        for combo in progress.steps(combos, "permutation: assignments", total):
             a = np.zeros(n, dtype=bool)
             a[list(combo)] = True
             if not np.array_equal(a, actual):
@@ -44,7 +46,7 @@ def _assignments(
         return np.array(rows), True
     draws = np.zeros((max_draws, n), dtype=bool)
     draws[0] = actual
-    for i in range(1, max_draws):
+    for i in progress.steps(range(1, max_draws), "permutation: draws"):
         draws[i, rng.choice(n, size=nt, replace=False)] = True
     return draws, False
 

@@ -1,105 +1,14 @@
-"""Covariance estimators of OLS coefficients (after any within-transformation).
+"""Covariance estimators: moved to the estimation kernel, :mod:`arviointi.estimation.vcov`.
 
-All take the regressor matrix ``X`` (n x k, already demeaned when fixed effects were
-absorbed), the residuals and the number of absorbed fixed-effect parameters, and return
-the k x k covariance matrix. Degrees-of-freedom corrections follow fixest / Stata
-``reghdfe`` so that the numbers match pyfixest's ``feols`` (checked in the tests):
-
-* classical: ``s^2 (X'X)^-1`` with ``s^2 = e'e / (n - k - n_absorbed)``;
-* HC1: ``n / (n - k - n_absorbed) * (X'X)^-1 X' diag(e^2) X (X'X)^-1``
-  (White 1980; MacKinnon and White 1985);
-* CR1: ``G / (G - 1) * (n - 1) / (n - K) * (X'X)^-1 (sum_g X_g' e_g e_g' X_g) (X'X)^-1`` with
-  ``K = k + n_absorbed - n_absorbed_nested``: fixed effects nested in the clusters (unit
-  effects when clustering by unit) are not counted, except one (the constant) per fully
-  nested dimension, so ``n_absorbed_nested = levels - 1`` for unit effects nested in unit
-  clusters (Cameron and Miller 2015; Correia's reghdfe; fixest/pyfixest
-  ``ssc(k_fixef="nonnested")``).
+Kept so that ``arviointi.inference.vcov`` imports keep working.
 """
 
-from __future__ import annotations
+from arviointi.estimation.vcov import (
+    cluster_scores,
+    cr1_factor,
+    vcov_classical,
+    vcov_cr1,
+    vcov_hc1,
+)
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
-Array = NDArray[np.float64]
-
-
-def _as_2d(X: ArrayLike) -> Array:
-    arr = np.asarray(X, dtype=float)
-    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
-
-
-def _bread(X: Array) -> Array:
-    return np.asarray(np.linalg.inv(X.T @ X), dtype=float)
-
-
-def vcov_classical(X: ArrayLike, resid: ArrayLike, n_absorbed: int = 0) -> Array:
-    """Homoskedastic (iid) covariance ``e'e / (n - k - n_absorbed) * (X'X)^-1``."""
-    Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    dof = n - k - n_absorbed
-    if dof <= 0:
-        return np.full((k, k), np.nan)
-    return float(e @ e) / dof * _bread(Xa)
-
-
-def vcov_hc1(X: ArrayLike, resid: ArrayLike, n_absorbed: int = 0) -> Array:
-    """Heteroskedasticity-robust HC1 covariance with the ``n / (n - K)`` factor."""
-    Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    dof = n - k - n_absorbed
-    if dof <= 0:
-        return np.full((k, k), np.nan)
-    bread = _bread(Xa)
-    Xe = Xa * e[:, None]
-    meat = Xe.T @ Xe
-    return n / dof * (bread @ meat @ bread)
-
-
-def cluster_scores(X: Array, resid: Array, clusters: ArrayLike) -> tuple[Array, int]:
-    """Per-cluster score sums ``X_g' e_g`` (G x k) and the number of clusters G."""
-    codes, uniques = _codes(clusters)
-    G = len(uniques)
-    Xe = X * resid[:, None]
-    scores = np.zeros((G, X.shape[1]))
-    np.add.at(scores, codes, Xe)
-    return scores, G
-
-
-def _codes(clusters: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
-    arr = np.asarray(clusters)
-    uniques, codes = np.unique(arr, return_inverse=True)
-    return codes.astype(np.intp), uniques.astype(object)
-
-
-def cr1_factor(n: int, k: int, G: int, n_absorbed: int = 0, n_absorbed_nested: int = 0) -> float:
-    """Small-sample factor ``G/(G-1) * (n-1)/(n-K)``, ``K = k + absorbed - nested``."""
-    K = k + n_absorbed - n_absorbed_nested
-    if G < 2 or n - K <= 0:
-        return float("nan")
-    return G / (G - 1) * (n - 1) / (n - K)
-
-
-def vcov_cr1(
-    X: ArrayLike,
-    resid: ArrayLike,
-    clusters: ArrayLike,
-    n_absorbed_nested: int = 0,
-    n_absorbed: int | None = None,
-) -> Array:
-    """Cluster-robust CR1 covariance (Liang and Zeger 1986) with the fixest/reghdfe factor.
-
-    ``n_absorbed`` is the total number of absorbed fixed-effect parameters (defaults to
-    ``n_absorbed_nested``, i.e. all absorbed effects nested in the clusters) and
-    ``n_absorbed_nested`` those nested in the clusters, which are not counted in K.
-    """
-    Xa = _as_2d(X)
-    e = np.asarray(resid, dtype=float)
-    n, k = Xa.shape
-    total_absorbed = n_absorbed_nested if n_absorbed is None else n_absorbed
-    scores, G = cluster_scores(Xa, e, clusters)
-    factor = cr1_factor(n, k, G, total_absorbed, n_absorbed_nested)
-    bread = _bread(Xa)
-    return factor * (bread @ (scores.T @ scores) @ bread)
+__all__ = ["cluster_scores", "cr1_factor", "vcov_classical", "vcov_cr1", "vcov_hc1"]

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.errors import DesignError, InputError
+from arviointi.estimation import demean, indicators, vcov_cr1_wls
 from arviointi.matching.frame_checks import (
     check_numeric,
     frame_source,
@@ -35,16 +36,45 @@ from arviointi.matching.result import MatchResult
 from arviointi.results.base import EffectResults, InferenceInfo
 
 
-def _demean(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    counts = np.bincount(codes, minlength=n_groups).astype(float)
-    if values.ndim == 1:
-        means = np.bincount(codes, weights=values, minlength=n_groups) / counts
-        return values - means[codes]
-    out = np.empty_like(values)
-    for j in range(values.shape[1]):
-        means = np.bincount(codes, weights=values[:, j], minlength=n_groups) / counts
-        out[:, j] = values[:, j] - means[codes]
-    return out
+def _weights(
+    panel: pd.DataFrame, weights: pd.Series | MatchResult | None, notes: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The person-months with a positive matching weight, and those weights."""
+    if weights is None:
+        return panel, np.ones(len(panel))
+    w_series = weights.weights() if isinstance(weights, MatchResult) else weights
+    w = panel["person_id"].map(w_series).astype(float)
+    drop = ~(w > 0)
+    if drop.any():
+        n_persons = int(panel.loc[drop, "person_id"].nunique())
+        notes.append(f"{n_persons} person(s) without a positive matching weight left out")
+    if (w < 0).any():
+        raise InputError(frame_source("weights"), "expected non-negative weights")
+    return panel[~drop.to_numpy()], w[~drop].to_numpy(dtype=float)
+
+
+def _regressors(p: pd.DataFrame, month_effects: bool) -> tuple[np.ndarray, list[str]]:
+    """treated_post, post and (optionally) calendar-month dummies (the first month left out)."""
+    x = np.column_stack([p["treated_post"].to_numpy(dtype=float), p["post"].to_numpy(dtype=float)])
+    names = ["treated_post", "post"]
+    if month_effects:
+        months = pd.to_datetime(p["month"])
+        levels = np.sort(months.unique())[1:]
+        x = np.column_stack([x, indicators(months.to_numpy(), levels)])
+        names += [str(pd.Timestamp(lvl).date()) for lvl in levels]
+    return x, names
+
+
+def _independent_columns(xtx_full: np.ndarray) -> list[int]:
+    """treated_post, then each column not collinear with those kept (e.g. post is collinear
+    with the month effects when everyone enters at once); ``xtx_full`` is ``X'WX``."""
+    keep = [0]
+    for j in range(1, len(xtx_full)):
+        trial = [*keep, j]
+        sub = xtx_full[np.ix_(trial, trial)]
+        if np.linalg.matrix_rank(sub, tol=1e-9 * max(1.0, float(np.trace(sub)))) == len(trial):
+            keep = trial
+    return keep
 
 
 def person_fe_did(
@@ -76,20 +106,7 @@ def person_fe_did(
     )
     raise_if_problems(check_numeric(panel, outcome), "panel")
     notes: list[str] = []
-    p = panel
-    if weights is not None:
-        w_series = weights.weights() if isinstance(weights, MatchResult) else weights
-        w = p["person_id"].map(w_series).astype(float)
-        drop = ~(w > 0)
-        if drop.any():
-            n_persons = int(p.loc[drop, "person_id"].nunique())
-            notes.append(f"{n_persons} person(s) without a positive matching weight left out")
-        if (w < 0).any():
-            raise InputError(frame_source("weights"), "expected non-negative weights")
-        p = p[~drop.to_numpy()]
-        w_arr = w[~drop].to_numpy(dtype=float)
-    else:
-        w_arr = np.ones(len(p))
+    p, w_arr = _weights(panel, weights, notes)
     if p.empty:
         raise DesignError("no person-months left for the person fixed-effects DiD")
     codes, uniques = pd.factorize(p["person_id"])
@@ -99,32 +116,18 @@ def person_fe_did(
     n_control = int((treated_person == 0).sum())
     if n_treated == 0 or n_control == 0:
         raise DesignError("the person fixed-effects DiD needs treated and comparison persons")
-    x_cols = [p["treated_post"].to_numpy(dtype=float), p["post"].to_numpy(dtype=float)]
-    names = ["treated_post", "post"]
-    if month_effects:
-        months = pd.to_datetime(p["month"])
-        levels = np.sort(months.unique())
-        for lvl in levels[1:]:
-            x_cols.append((months == lvl).to_numpy(dtype=float))
-            names.append(str(pd.Timestamp(lvl).date()))
-    x = np.column_stack(x_cols)
+    x, names = _regressors(p, month_effects)
     y = p[outcome].to_numpy(dtype=float)
-    xd = _demean(x, codes, n_groups)
-    yd = _demean(y, codes, n_groups)
+    # person effects swept out by the kernel's one-way within-transformation (exact)
+    xd = demean(x, [codes])
+    yd = demean(y, [codes])[:, 0]
     if np.sqrt((xd[:, 0] ** 2).sum()) <= 1e-10:
         raise DesignError(
             "treated_post has no within-person variation: no treated person is seen both "
             "before and after entry"
         )
-    # keep treated_post, then add each column only if it is not collinear with those kept
-    # (e.g. post is collinear with the month effects when everyone enters at once)
     xtx_full = (xd * w_arr[:, None]).T @ xd
-    keep = [0]
-    for j in range(1, xd.shape[1]):
-        trial = [*keep, j]
-        sub = xtx_full[np.ix_(trial, trial)]
-        if np.linalg.matrix_rank(sub, tol=1e-9 * max(1.0, float(np.trace(sub)))) == len(trial):
-            keep = trial
+    keep = _independent_columns(xtx_full)
     dropped = [names[j] for j in range(len(names)) if j not in keep]
     if "post" in dropped:
         notes.append("post is collinear with the month effects and was left out")
@@ -132,14 +135,13 @@ def person_fe_did(
     xtx_inv = np.linalg.inv(xtx_full[np.ix_(keep, keep)])
     sw = np.sqrt(w_arr)
     beta = xtx_inv @ ((xd * sw[:, None]).T @ (yd * sw))
-    resid = yd - xd @ beta
-    scores = xd * (w_arr * resid)[:, None]
-    cluster_scores = np.zeros((n_groups, xd.shape[1]))
-    np.add.at(cluster_scores, codes, scores)
-    meat = cluster_scores.T @ cluster_scores
-    n_obs, k = len(y), xd.shape[1] + 1  # + 1: the constant
-    factor = n_groups / (n_groups - 1) * (n_obs - 1) / (n_obs - k)
-    vcov = factor * xtx_inv @ meat @ xtx_inv
+    # CR1 by person from the kernel; the person effects are nested in the clusters, so K
+    # counts the slopes plus one for the constant
+    wresid = w_arr * (yd - xd @ beta)
+    vcov = vcov_cr1_wls(
+        xtx_inv, xd, wresid, codes, n_absorbed_nested=n_groups - 1, n_absorbed=n_groups
+    )
+    n_obs = len(y)
     est = float(beta[0])
     se = float(math.sqrt(vcov[0, 0]))
     df = n_groups - 1

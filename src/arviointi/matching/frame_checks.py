@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from arviointi.column_checks import require_columns as check_columns
 from arviointi.errors import InputError, Problem
 
 #: how many offending rows a single problem lists before summarising
@@ -37,15 +38,8 @@ def require_frame(frame: object, argument: str) -> pd.DataFrame:
 def require_columns(
     frame: pd.DataFrame, columns: Iterable[str], argument: str, *, purpose: str = ""
 ) -> None:
-    """Raise InputError listing every missing column of ``frame``."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        why = f" ({purpose})" if purpose else ""
-        problems = [
-            Problem(f"column {c!r}", f"missing; expected a column named {c!r}{why}")
-            for c in missing
-        ]
-        raise InputError(frame_source(argument), problems)
+    """:func:`arviointi.column_checks.require_columns` for a DataFrame argument."""
+    check_columns(frame, columns, frame_source(argument), purpose=purpose)
 
 
 def _rows_text(mask: np.ndarray) -> str:

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.errors import DesignError
+from arviointi.estimation import vcov_cr1_wls, vcov_hc1_wls
 from arviointi.matching.frame_checks import check_numeric, raise_if_problems, require_columns
 from arviointi.matching.result import MatchResult
 from arviointi.results.base import EffectResults, InferenceInfo
@@ -76,8 +77,7 @@ def matched_effect(
     x = np.column_stack([np.ones_like(t), t])
     xtwx_inv = np.linalg.inv(x.T @ (x * w[:, None]))
     beta = xtwx_inv @ (x.T @ (w * y))
-    resid = y - x @ beta
-    scores = x * (w * resid)[:, None]
+    wresid = w * (y - x @ beta)
     n = len(y)
     pairwise = match.method == "propensity" and not match.details.get("replace", False)
     if pairwise:
@@ -85,10 +85,7 @@ def matched_effect(
         g = len(uniq)
         if g < 2:
             raise DesignError("one match set only: no clustered standard error")
-        summed = np.zeros((g, 2))
-        np.add.at(summed, codes, scores)
-        meat = summed.T @ summed
-        factor = g / (g - 1) * (n - 1) / (n - 2)
+        vcov = vcov_cr1_wls(xtwx_inv, x, wresid, codes)
         df: float = g - 1
         info = InferenceInfo(
             method="cluster",
@@ -98,8 +95,7 @@ def matched_effect(
             details={"n_clusters": g},
         )
     else:
-        meat = scores.T @ scores
-        factor = n / (n - 2)
+        vcov = vcov_hc1_wls(xtwx_inv, x, wresid)
         df = n - 2
         info = InferenceInfo(
             method="robust",
@@ -107,7 +103,6 @@ def matched_effect(
             df=df,
             requested="auto",
         )
-    vcov = factor * xtwx_inv @ meat @ xtwx_inv
     est, se = float(beta[1]), float(math.sqrt(vcov[1, 1]))
     pval = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else math.nan
     return EffectResults(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings as pywarnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,95 @@ def fit_propensity(
     return pd.Series(lin, index=data.index, name="logit_ps"), notes
 
 
+@dataclass
+class _Matches:
+    """Greedy nearest-neighbour matches: per treated person whether matched, per control
+    its total weight, and the (treated, control) pairs in matching order."""
+
+    treated_ok: np.ndarray
+    control_weight: np.ndarray
+    pairs: list[tuple[int, int]]
+    short: int
+
+
+def _nearest_neighbours(
+    score_t: np.ndarray,
+    score_c: np.ndarray,
+    ids_c: np.ndarray,
+    width: float,
+    ratio: int,
+    replace: bool,
+    seed: int,
+) -> _Matches:
+    """Treated persons in a seeded random order each take their ``ratio`` nearest controls
+    within ``width`` (ties broken by control id)."""
+    # id rank gives deterministic tie-breaking
+    c_rank = np.argsort(np.argsort(ids_c.astype(str), kind="stable"), kind="stable")
+    order = np.random.default_rng(seed).permutation(len(score_t))
+    available = np.ones(len(ids_c), dtype=bool)
+    m = _Matches(np.zeros(len(score_t), dtype=bool), np.zeros(len(ids_c)), [], 0)
+    for i in order:
+        # rounding makes distances equal up to floating-point noise count as ties
+        dist = np.round(np.abs(score_c - score_t[i]), 9)
+        cand = np.flatnonzero((dist <= width) & available)
+        if cand.size == 0:
+            continue
+        pick = cand[np.lexsort((c_rank[cand], dist[cand]))][:ratio]
+        if pick.size < ratio:
+            m.short += 1
+        m.treated_ok[i] = True
+        m.control_weight[pick] += 1.0 / pick.size
+        m.pairs += [(i, int(j)) for j in pick]
+        if not replace:
+            available[pick] = False
+    return m
+
+
+def _matched_frame(ids_t: np.ndarray, ids_c: np.ndarray, m: _Matches) -> pd.DataFrame:
+    """One row per matched person: treated (weight 1, own subclass) and used controls."""
+    # a control's subclass: its first matched treated person (for reference only)
+    first_t: dict[int, int] = {}
+    for i, j in m.pairs:
+        first_t.setdefault(j, i)
+    used_c = np.flatnonzero(m.control_weight > 0)
+    subclass_t = np.where(m.treated_ok, np.arange(len(ids_t)), -1)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "person_id": ids_t[m.treated_ok],
+                    "treated": True,
+                    "weight": 1.0,
+                    "subclass": subclass_t[m.treated_ok],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "person_id": ids_c[used_c],
+                    "treated": False,
+                    "weight": m.control_weight[used_c],
+                    "subclass": [first_t[int(j)] for j in used_c],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
+def _report_losses(m: _Matches, ratio: int, n_dropped: dict[str, int], warn: list[str]) -> None:
+    n_unmatched = int((~m.treated_ok).sum())
+    if n_unmatched:
+        n_dropped["treated: no control within caliper"] = n_unmatched
+        warn.append(f"{n_unmatched} treated person(s) had no control within the caliper")
+    n_unused = int((m.control_weight == 0).sum())
+    if n_unused:
+        n_dropped["control: not selected as a match"] = n_unused
+    if m.short:
+        warn.append(f"{m.short} treated person(s) got fewer than {ratio} controls")
+    if not m.treated_ok.any():
+        raise DesignError("no treated person has a control within the caliper; widen the caliper")
+
+
 def propensity_match(
     clients: pd.DataFrame,
     *,
@@ -119,71 +209,11 @@ def propensity_match(
     pooled_sd = float(np.sqrt((np.var(score_t, ddof=1) + np.var(score_c, ddof=1)) / 2))
     width = np.inf if caliper is None else caliper * pooled_sd
 
-    # id rank gives deterministic tie-breaking
-    c_rank = np.argsort(np.argsort(ids_c.astype(str), kind="stable"), kind="stable")
-    order = np.random.default_rng(seed).permutation(len(ids_t))
-    available = np.ones(len(ids_c), dtype=bool)
-    control_weight = np.zeros(len(ids_c))
-    treated_ok = np.zeros(len(ids_t), dtype=bool)
-    subclass_t = np.full(len(ids_t), -1)
-    pairs: list[tuple[int, int]] = []
-    short = 0
-    for i in order:
-        # rounding makes distances equal up to floating-point noise count as ties
-        dist = np.round(np.abs(score_c - score_t[i]), 9)
-        cand = np.flatnonzero((dist <= width) & available)
-        if cand.size == 0:
-            continue
-        pick = cand[np.lexsort((c_rank[cand], dist[cand]))][:ratio]
-        if pick.size < ratio:
-            short += 1
-        treated_ok[i] = True
-        subclass_t[i] = i
-        control_weight[pick] += 1.0 / pick.size
-        pairs += [(i, int(j)) for j in pick]
-        if not replace:
-            available[pick] = False
-
+    m = _nearest_neighbours(score_t, score_c, ids_c, width, ratio, replace, seed)
     n_dropped = dict(sample.n_dropped)
-    n_unmatched = int((~treated_ok).sum())
     warn = list(sample.warnings) + notes
-    if n_unmatched:
-        n_dropped["treated: no control within caliper"] = n_unmatched
-        warn.append(f"{n_unmatched} treated person(s) had no control within the caliper")
-    n_unused = int((control_weight == 0).sum())
-    if n_unused:
-        n_dropped["control: not selected as a match"] = n_unused
-    if short:
-        warn.append(f"{short} treated person(s) got fewer than {ratio} controls")
-    if not treated_ok.any():
-        raise DesignError("no treated person has a control within the caliper; widen the caliper")
-
-    # a control's subclass: its first matched treated person (for reference only)
-    first_t: dict[int, int] = {}
-    for i, j in pairs:
-        first_t.setdefault(j, i)
-    used_c = np.flatnonzero(control_weight > 0)
-    matched = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "person_id": ids_t[treated_ok],
-                    "treated": True,
-                    "weight": 1.0,
-                    "subclass": subclass_t[treated_ok],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "person_id": ids_c[used_c],
-                    "treated": False,
-                    "weight": control_weight[used_c],
-                    "subclass": [first_t[int(j)] for j in used_c],
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
+    _report_losses(m, ratio, n_dropped, warn)
+    matched = _matched_frame(ids_t, ids_c, m)
     return MatchResult(
         matched=matched,
         method="propensity",

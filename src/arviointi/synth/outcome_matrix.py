@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arviointi.column_checks import require_columns
 from arviointi.errors import DesignError
 from arviointi.event_study.panel import (
     binary_treatment,
     drop_missing,
     first_treated,
-    require_columns,
     require_numeric,
     require_unique,
 )

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from arviointi import progress
 from arviointi.data.frames import as_pandas
 from arviointi.errors import DesignError, ParamsError, Problem
 from arviointi.inference.design import MIN_CLUSTERS_CR1
@@ -116,7 +118,7 @@ def _scaled_placebos(
     """Unit-scaled test for one treated unit: leave-one-out placebos scaled by own noise."""
     n0 = len(y0)
     taus, z = [], []
-    for j in range(n0):
+    for j in progress.steps(range(n0), "synthetic DiD: scaled placebos"):
         rest = np.delete(y0, j, axis=0)
         tau_j, om_j, _, _ = fit(rest, y0[j : j + 1])
         s_j = _pre_noise(y0[j : j + 1], rest, t0, om_j)
@@ -132,6 +134,123 @@ def _scaled_placebos(
     se = s1 * kappa
     extra["kappa"] = kappa
     return se, float(2 * stats.t.sf(abs(tau) / se, df)), df, extra
+
+
+SdidFit = Callable[[FloatArray, FloatArray], tuple[float, FloatArray, FloatArray, float]]
+
+
+def _check_options(unit_weights: str, time_weights: str, inference: str) -> None:
+    for key, value, allowed in (
+        ("unit_weights", unit_weights, ("sdid", "uniform")),
+        ("time_weights", time_weights, ("sdid", "uniform")),
+        ("inference", inference, ("auto", "placebo", "permutation", "scaled_dl", "none")),
+    ):
+        if value not in allowed:
+            raise ParamsError("synthetic_did", [Problem(key, f"expected one of {allowed}")])
+
+
+def _fitter(t0: int, unit_weights: str, time_weights: str) -> SdidFit:
+    """``fit(y_controls, y_treated) -> (tau, omega, lambda, zeta)`` with these weights."""
+
+    def fit(y_co: FloatArray, y_tr: FloatArray) -> tuple[float, FloatArray, FloatArray, float]:
+        om_w, lam, zeta = sdid_weights(
+            y_co,
+            y_tr.mean(axis=0),
+            t0,
+            n_treated=len(y_tr),
+            unit_weights=unit_weights,
+            time_weights=time_weights,
+        )
+        return sdid_estimate(y_co, y_tr, t0, om_w, lam), om_w, lam, zeta
+
+    return fit
+
+
+def _auto_method(n0: int, n1: int, t0: int) -> tuple[str, str]:
+    """What ``inference="auto"`` picks for n1 treated, n0 control units and t0 pre-periods."""
+    if n1 == 1 and t0 >= 3 and n0 >= MIN_DONORS_SCALED:
+        return "scaled_dl", (
+            f"one treated and {n0} control units: each control in turn is the placebo "
+            "treated unit, and every estimate is scaled by its unit's own pre-period "
+            "noise, so a treated unit noisier than the controls does not make the "
+            f"interval too narrow (unit-scaled test, t with {n0 - 1} df)"
+        )
+    if n0 >= MIN_CLUSTERS_CR1 and n0 > n1:
+        return "placebo", (
+            f"{n1} treated and {n0} control units: placebo variance (Arkhangelsky et al. "
+            "2021, Algorithm 4) from controls drawn as pseudo-treated"
+        )
+    if n0 >= max(2, n1 + 1):
+        return "permutation", (
+            f"{n1} treated and only {n0} control units (< {MIN_CLUSTERS_CR1}): placebo "
+            "standard errors are unreliable, so the rank of |tau| among placebo "
+            "estimates is used (p-value only)"
+        )
+    return "none", f"{n1} treated and {n0} control units: too few controls for any placebo"
+
+
+def _check_method(method: str, n0: int, n1: int, t0: int, source: str) -> None:
+    if method == "scaled_dl" and (n1 != 1 or t0 < 3 or n0 < 3):
+        raise DesignError(
+            f"{source}: inference='scaled_dl' needs one treated unit, >= 3 pre-periods and "
+            f">= 3 controls (got {n1} treated, {t0} pre-periods, {n0} controls)"
+        )
+    if method in ("placebo", "permutation") and n0 <= n1:
+        raise DesignError(
+            f"{source}: {method} inference needs more control units ({n0}) than treated ({n1})"
+        )
+
+
+def _pseudo_treated_estimates(
+    fit: SdidFit,
+    y0: FloatArray,
+    n1: int,
+    method: str,
+    n_placebo: int,
+    seed: int,
+    details: dict[str, Any],
+) -> FloatArray:
+    """Estimates with n1 controls as pseudo-treated (all sets or ``n_placebo`` draws)."""
+    n0 = len(y0)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(n0)
+    if method == "permutation" and math.comb(n0, n1) <= n_placebo:
+        draws = [np.array(c) for c in itertools.combinations(idx, n1)]
+        details["enumerated"] = True
+    else:
+        draws = [rng.permutation(idx)[:n1] for _ in range(n_placebo)]
+    placebo: list[float] = []
+    for pseudo in progress.steps(draws, f"synthetic DiD: {method} draws"):
+        mask = np.zeros(n0, dtype=bool)
+        mask[pseudo] = True
+        placebo.append(fit(y0[~mask], y0[mask])[0])
+    details["n_draws"] = len(draws)
+    return np.array(placebo)
+
+
+def _placebo_se(
+    pb: FloatArray, tau: float, n1: int, warnings: list[str]
+) -> tuple[float, float | None]:
+    se = float(np.sqrt(np.mean((pb - pb.mean()) ** 2)))
+    pvalue = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else None
+    if n1 == 1:
+        warnings.append(
+            "one treated unit: the placebo standard error assumes the treated unit's "
+            "errors behave like the controls' (homoskedasticity across units)"
+        )
+    return se, pvalue
+
+
+def _permutation_p(
+    pb: FloatArray, tau: float, details: dict[str, Any], warnings: list[str]
+) -> float:
+    pvalue = float((1 + np.sum(np.abs(pb) >= abs(tau) - 1e-12)) / (len(pb) + 1))
+    floor = 1.0 / (len(pb) + 1)
+    details["pvalue_floor"] = floor
+    warnings.append(
+        f"permutation inference: p-value only (floor {floor:.3g}), no standard error or interval"
+    )
+    return pvalue
 
 
 def synthetic_did(
@@ -163,108 +282,33 @@ def synthetic_did(
     >>> res = synthetic_did(df, "y", unit="area", time="month", treatment="pilot")
     >>> res.estimate, res.unit_weights.nlargest(5), res.time_weights
     """
-    for key, value, allowed in (
-        ("unit_weights", unit_weights, ("sdid", "uniform")),
-        ("time_weights", time_weights, ("sdid", "uniform")),
-        ("inference", inference, ("auto", "placebo", "permutation", "scaled_dl", "none")),
-    ):
-        if value not in allowed:
-            raise ParamsError("synthetic_did", [Problem(key, f"expected one of {allowed}")])
+    _check_options(unit_weights, time_weights, inference)
     data, source = as_pandas(data, [unit, time, treatment, outcome], source)
     om = outcome_matrix(data, outcome, unit=unit, time=time, treatment=treatment, source=source)
     y0 = om.y.loc[om.controls].to_numpy(np.float64)
     y1 = om.y.loc[om.treated].to_numpy(np.float64)
     n0, n1, t0 = len(om.controls), len(om.treated), len(om.pre)
-    t1 = len(om.post)
     warnings = list(om.warnings)
     if t0 < 2 and time_weights == "sdid":
         raise DesignError(f"{source}: SDID needs at least 2 pre-periods, got {t0}")
-
-    def fit(y_co: FloatArray, y_tr: FloatArray) -> tuple[float, FloatArray, FloatArray, float]:
-        om_w, lam, zeta = sdid_weights(
-            y_co,
-            y_tr.mean(axis=0),
-            t0,
-            n_treated=len(y_tr),
-            unit_weights=unit_weights,
-            time_weights=time_weights,
-        )
-        return sdid_estimate(y_co, y_tr, t0, om_w, lam), om_w, lam, zeta
-
+    fit = _fitter(t0, unit_weights, time_weights)
     tau, omega, lam, zeta = fit(y0, y1)
-
     if inference == "auto":
-        if n1 == 1 and t0 >= 3 and n0 >= MIN_DONORS_SCALED:
-            method = "scaled_dl"
-            reason = (
-                f"one treated and {n0} control units: each control in turn is the placebo "
-                "treated unit, and every estimate is scaled by its unit's own pre-period "
-                "noise, so a treated unit noisier than the controls does not make the "
-                f"interval too narrow (unit-scaled test, t with {n0 - 1} df)"
-            )
-        elif n0 >= MIN_CLUSTERS_CR1 and n0 > n1:
-            method = "placebo"
-            reason = (
-                f"{n1} treated and {n0} control units: placebo variance (Arkhangelsky et al. "
-                "2021, Algorithm 4) from controls drawn as pseudo-treated"
-            )
-        elif n0 >= max(2, n1 + 1):
-            method = "permutation"
-            reason = (
-                f"{n1} treated and only {n0} control units (< {MIN_CLUSTERS_CR1}): placebo "
-                "standard errors are unreliable, so the rank of |tau| among placebo "
-                "estimates is used (p-value only)"
-            )
-        else:
-            method = "none"
-            reason = f"{n1} treated and {n0} control units: too few controls for any placebo"
+        method, reason = _auto_method(n0, n1, t0)
     else:
-        method = inference
-        reason = f"{method} requested"
-    if method == "scaled_dl" and (n1 != 1 or t0 < 3 or n0 < 3):
-        raise DesignError(
-            f"{source}: inference='scaled_dl' needs one treated unit, >= 3 pre-periods and "
-            f">= 3 controls (got {n1} treated, {t0} pre-periods, {n0} controls)"
-        )
-    if method in ("placebo", "permutation") and n0 <= n1:
-        raise DesignError(
-            f"{source}: {method} inference needs more control units ({n0}) than treated ({n1})"
-        )
-    rng = np.random.default_rng(seed)
-    placebo: list[float] = []
-    details: dict[str, Any] = {"zeta": zeta, "n_pre": t0, "n_post": t1}
+        method, reason = inference, f"{inference} requested"
+    _check_method(method, n0, n1, t0, source)
+    details: dict[str, Any] = {"zeta": zeta, "n_pre": t0, "n_post": len(om.post)}
+    pb = np.array([], dtype=np.float64)
     if method in ("placebo", "permutation"):
-        idx = np.arange(n0)
-        if method == "permutation" and math.comb(n0, n1) <= n_placebo:
-            draws = [np.array(c) for c in itertools.combinations(idx, n1)]
-            details["enumerated"] = True
-        else:
-            draws = [rng.permutation(idx)[:n1] for _ in range(n_placebo)]
-        for pseudo in draws:
-            mask = np.zeros(n0, dtype=bool)
-            mask[pseudo] = True
-            placebo.append(fit(y0[~mask], y0[mask])[0])
-        details["n_draws"] = len(draws)
-    pb = np.array(placebo)
+        pb = _pseudo_treated_estimates(fit, y0, n1, method, n_placebo, seed, details)
     se: float | None = None
     pvalue: float | None = None
     df: float | None = None
     if method == "placebo":
-        se = float(np.sqrt(np.mean((pb - pb.mean()) ** 2)))
-        pvalue = float(2 * stats.norm.sf(abs(tau) / se)) if se > 0 else None
-        if n1 == 1:
-            warnings.append(
-                "one treated unit: the placebo standard error assumes the treated unit's "
-                "errors behave like the controls' (homoskedasticity across units)"
-            )
+        se, pvalue = _placebo_se(pb, tau, n1, warnings)
     elif method == "permutation":
-        pvalue = float((1 + np.sum(np.abs(pb) >= abs(tau) - 1e-12)) / (len(pb) + 1))
-        floor = 1.0 / (len(pb) + 1)
-        details["pvalue_floor"] = floor
-        warnings.append(
-            f"permutation inference: p-value only (floor {floor:.3g}), no standard error "
-            "or interval"
-        )
+        pvalue = _permutation_p(pb, tau, details, warnings)
     elif method == "scaled_dl":
         se, pvalue, df, extra = _scaled_placebos(fit, y0, y1, t0, tau, omega)
         details.update(extra)
