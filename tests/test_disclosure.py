@@ -380,8 +380,7 @@ def test_differencing_two_tables_with_shared_margins_recovers_nothing() -> None:
     # the union of both tables' equations, the shared totals being one unknown each
     # (a total hidden in one table but shown in the other is shown)
     shared = {
-        c: not (masks[0].loc["Total", c] and masks[1].loc["Total", c])
-        for c in [*counts, "total"]
+        c: not (masks[0].loc["Total", c] and masks[1].loc["Total", c]) for c in [*counts, "total"]
     }
     hidden: list[tuple[int, Hashable, str]] = []
     for k, (t, m) in enumerate(zip((by_age, by_language), masks, strict=True)):
@@ -412,3 +411,41 @@ def test_differencing_two_tables_with_shared_margins_recovers_nothing() -> None:
         e = np.zeros(len(hidden))
         e[i] = 1
         assert np.linalg.matrix_rank(np.vstack([a, e])) > rank, f"{cell} is recoverable"
+
+
+def test_a_part_whose_rest_is_a_small_group_is_hidden() -> None:
+    # 70 clients asked, 66 answered: the 4 who did not answer are a group of their own
+    table = pd.DataFrame(
+        {
+            "n_clients": [70, 70, 160],
+            "n_responded": [66, 50, 160],
+            "response_pct": [94.3, 71.4, 100.0],
+        },
+        index=["pilot 0", "pilot 1", "comparison 0"],
+    )
+    s = suppress(
+        table,
+        ["n_clients", "n_responded"],
+        derived={"response_pct": "n_responded"},
+        threshold=10,
+        parts={"n_responded": "n_clients"},
+    )
+    assert s.mask.loc["pilot 0", "n_responded"] and s.mask.loc["pilot 0", "response_pct"]
+    assert not s.mask.loc["pilot 0", "n_clients"]
+    assert not s.mask.loc["pilot 1"].any(), "20 did not answer: not a small group"
+    assert not s.mask.loc["comparison 0"].any(), "everyone answered: a rest of 0 is no group"
+    with pytest.raises(InputError, match="more than the whole"):
+        suppress(
+            table.assign(n_responded=[71, 50, 160]),
+            ["n_clients", "n_responded"],
+            derived={"response_pct": "n_responded"},
+            parts={"n_responded": "n_clients"},
+        )
+    with pytest.raises(InputError, match="both be count columns"):
+        suppress(
+            table,
+            ["n_clients"],
+            derived={"response_pct": "n_clients"},
+            labels=["n_responded"],
+            parts={"n_responded": "n_clients"},
+        )

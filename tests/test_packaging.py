@@ -164,9 +164,7 @@ def _src_imports() -> dict[str, list[tuple[str, bool]]]:
 def _closure(roots: set[str]) -> set[str]:
     """The distributions in uv.lock reachable from ``roots`` (runtime dependencies only)."""
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    deps = {
-        p["name"]: {d["name"] for d in p.get("dependencies", [])} for p in lock["package"]
-    }
+    deps = {p["name"]: {d["name"] for d in p.get("dependencies", [])} for p in lock["package"]}
     seen: set[str] = set()
     todo = [r.lower().replace("_", "-") for r in roots]
     while todo:

@@ -8,7 +8,9 @@
   other row a sub-population of it, as a subgroup table with its "all clients" row), a
   subgroup count whose complement ``overall - subgroup`` is 1 to ``threshold - 1`` persons:
   subtracting the two would otherwise publish the small group left outside the subgroup
-  (and its estimate, by differencing the two estimates);
+  (and its estimate, by differencing the two estimates); likewise with ``parts`` (a count
+  column that is part of another, as persons who answered of the clients asked) a part
+  whose rest ``whole - part`` is 1 to ``threshold - 1`` persons;
 * **secondary** cells: whenever a row or column whose total is known (shown in the table
   or published elsewhere) has exactly one hidden cell, the next smallest visible cell of that
   line is hidden too (or the total itself when nothing else is left). The loop runs until no
@@ -395,6 +397,42 @@ def _small_complements(
     return out
 
 
+def _small_rests(
+    table: pd.DataFrame,
+    vals: dict[Cell, float],
+    columns: Sequence[str],
+    parts: dict[str, str],
+    threshold: int,
+    source: str,
+) -> set[Cell]:
+    """Part counts whose rest in the whole count of their row is a small group."""
+    problems = [
+        Problem(f"parts[{p!r}]", f"{p!r} and {w!r} must both be count columns")
+        for p, w in parts.items()
+        if p not in columns or w not in columns
+    ]
+    if problems:
+        raise InputError(source, problems)
+    out: set[Cell] = set()
+    for part, whole in parts.items():
+        for r in table.index:
+            rest = vals[(r, whole)] - vals[(r, part)]
+            if rest < 0:
+                raise InputError(
+                    source,
+                    [
+                        Problem(
+                            f"row {r!r}, column {part!r}",
+                            f"{vals[(r, part)]:g} is more than the whole "
+                            f"({whole!r}: {vals[(r, whole)]:g}) it is a part of",
+                        )
+                    ],
+                )
+            if 0 < rest < threshold:
+                out.add((r, part))
+    return out
+
+
 def _pick(vals: dict[Cell, float], candidates: Iterable[Cell]) -> Cell | None:
     ranked = sorted(candidates, key=lambda cell: (vals[cell] == 0, vals[cell]))
     return ranked[0] if ranked else None
@@ -412,6 +450,7 @@ def suppress(
     known_row_totals: bool = False,
     known_column_totals: bool = False,
     overall_row: Hashable | None = None,
+    parts: Mapping[str, str] | None = None,
     marker: str = DEFAULT_MARKER,
     source: str = "<table>",
 ) -> Suppression:
@@ -432,6 +471,9 @@ def suppress(
     overall_row : the row label of the whole population when the other rows are
         overlapping sub-populations of it (not a sum): every count whose complement
         ``overall - count`` is 1..threshold-1 is hidden
+    parts : ``{part column: whole column}`` for counts that are a part of another count of
+        the same row (answered of asked, persons with a gap of all persons): a part whose
+        rest ``whole - part`` is 1..threshold-1 is hidden
     """
     if threshold < 1:
         raise InputError(source, [Problem("threshold", f"expected >= 1, got {threshold}")])
@@ -453,6 +495,8 @@ def suppress(
     hidden: set[Cell] = {cell for cell, value in vals.items() if 0 < value < threshold}
     if overall_row is not None:
         hidden |= _small_complements(table, vals, grid_cols, overall_row, threshold, source)
+    if parts:
+        hidden |= _small_rests(table, vals, grid_cols, dict(parts), threshold, source)
     primary_cells = set(hidden)
     lines = _lines(table, vals, counts, total_row, total_col, known_row_totals, known_column_totals)
 

@@ -378,6 +378,7 @@ class Emitter:
         known_row_totals: bool = False,
         known_column_totals: bool = False,
         overall_row: Hashable | None = None,
+        parts: Mapping[str, str] | None = None,
         columns: Mapping[Any, str] | None = None,
         formats: Mapping[Any, str] | None = None,
         translate: Mapping[Any, str] | None = None,
@@ -388,7 +389,7 @@ class Emitter:
         level : ``"client"`` (built from person-level data: ``counts`` are required and
             the table is suppressed with the params threshold) or ``"area"`` (public
             aggregate statistics: no suppression)
-        counts, derived, labels, total_row, total_col, known_*, overall_row : see
+        counts, derived, labels, total_row, total_col, known_*, overall_row, parts : see
             :func:`arviointi.report.disclosure.suppress`
         columns : ``{column: catalogue key}`` for headers (default ``column.<name>``)
         formats : ``{column: "int" | "number[:d]" | "percent[:d]" | "pp[:d]" | "euro[:d]"
@@ -427,6 +428,7 @@ class Emitter:
                 known_row_totals=known_row_totals,
                 known_column_totals=known_column_totals,
                 overall_row=overall_row,
+                parts=parts,
                 source=source,
             )
             mask = result.mask

@@ -462,6 +462,7 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         # the subgroups are parts of "all clients": a subgroup missing only a few persons
         # would publish those few by subtraction
         overall_row=overall[0] if len(overall) else None,
+        parts={"n_treated_matched": "n_treated"},
         derived={
             "estimate": "n_treated_matched",
             "ci_low": "n_treated_matched",
