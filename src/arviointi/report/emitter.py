@@ -249,6 +249,11 @@ class Emitter:
         if has_ci and lo is not None and hi is not None and (lo > 0 or hi < 0):
             key = "verdict.increase" if est > 0 else "verdict.decrease"
             amount = fm.fmt_number(abs(est), lang, decimals)
+        elif not has_ci:
+            # no valid interval: the estimate only, and no verdict ("no clear change" would
+            # be a conclusion the design cannot support)
+            key = "verdict.estimate_only"
+            amount = fm.fmt_number(est, lang, decimals)
         else:
             key = "verdict.no_change"
             amount = fm.fmt_number(est, lang, decimals)
