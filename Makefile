@@ -27,10 +27,10 @@ $(RTSTAMP): pyproject.toml uv.lock requirements/runtime.txt scripts/setup-python
 	bash scripts/setup-python.sh $(VENV) runtime
 	@touch $@
 
-# runtime + dev group (make test and the developer targets); implies the runtime stamp
-$(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh
+# runtime + dev group (make test and the developer targets), added on top of the runtime
+$(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh | $(RTSTAMP)
 	bash scripts/setup-python.sh $(VENV) dev
-	@touch $@ $(RTSTAMP)
+	@touch $@
 
 system-deps: $(SYSSTAMP) $(NODESTAMP)
 
