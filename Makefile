@@ -1,10 +1,14 @@
 # arviointi: two commands do everything on a fresh machine.
 #   make report   set up (venv, Python packages, Chromium for PDF) and run every default evaluation
 #   make test     the same set-up, then the test suite
-# A second run reinstalls nothing: the stamp file below only goes stale when the lock changes.
+# A second run reinstalls nothing: the stamp files below only go stale when the lock changes.
+# `make report` installs the runtime dependencies only (what the pipeline and the report
+# rendering import); `make test` adds the dev dependency group (pytest, ruff, mypy, the
+# reference implementations the tests compare against).
 
 SHELL := /bin/bash
 VENV := .venv
+RTSTAMP := $(VENV)/.arviointi-runtime
 STAMP := $(VENV)/.arviointi-installed
 SYSSTAMP := $(VENV)/.arviointi-system
 NODESTAMP := $(VENV)/.arviointi-node
@@ -18,13 +22,19 @@ PYTEST_ARGS ?=
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh
-	bash scripts/setup-python.sh $(VENV)
+# runtime only (make report, make validate)
+$(RTSTAMP): pyproject.toml uv.lock requirements/runtime.txt scripts/setup-python.sh
+	bash scripts/setup-python.sh $(VENV) runtime
+	@touch $@
+
+# runtime + dev group (make test and the developer targets), added on top of the runtime
+$(STAMP): pyproject.toml uv.lock requirements/dev.txt scripts/setup-python.sh | $(RTSTAMP)
+	bash scripts/setup-python.sh $(VENV) dev
 	@touch $@
 
 system-deps: $(SYSSTAMP) $(NODESTAMP)
 
-$(SYSSTAMP): scripts/setup-system.sh | $(STAMP)
+$(SYSSTAMP): scripts/setup-system.sh | $(RTSTAMP)
 	bash scripts/setup-system.sh
 	@touch $@
 
@@ -33,10 +43,10 @@ $(NODESTAMP): scripts/setup-node.sh scripts/node/package-lock.json | $(SYSSTAMP)
 	bash scripts/setup-node.sh $(VENV)
 	@touch $@
 
-report: $(STAMP) $(SYSSTAMP)
+report: $(RTSTAMP) $(SYSSTAMP)
 	$(BIN)/arviointi run $(DEFAULT_PARAMS)
 
-validate: $(STAMP)
+validate: $(RTSTAMP)
 	$(BIN)/arviointi validate $(DEFAULT_PARAMS)
 
 test: $(STAMP) $(SYSSTAMP) $(NODESTAMP)
@@ -61,8 +71,9 @@ clean-env:
 # Re-resolve the pins after editing dependencies in pyproject.toml (needs uv).
 lock:
 	UV_PYTHON_DOWNLOADS=never uv lock --python python3.11
-	uv export --frozen --extra dev --no-emit-project --no-hashes -o requirements/dev.txt >/dev/null
-	uv export --frozen --extra dev --extra lab --no-emit-project --no-hashes -o requirements/lab.txt >/dev/null
+	uv export --frozen --no-default-groups --no-emit-project --no-hashes -o requirements/runtime.txt >/dev/null
+	uv export --frozen --group dev --no-emit-project --no-hashes -o requirements/dev.txt >/dev/null
+	uv export --frozen --group dev --group lab --no-emit-project --no-hashes -o requirements/lab.txt >/dev/null
 
 # Speed claims (see benchmarks/README.md); not part of `make test`. measure.py writes its
 # table (start-up ratios, cold run against the baseline commit, reruns) into the README.

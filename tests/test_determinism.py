@@ -1,9 +1,9 @@
 """Same inputs, params and seed: byte-identical results.json and the same report.
 
 The end-to-end test runs tests/fixtures/robustness/determinism.yaml (seeded synthetic
-districts, wild-bootstrap inference with a seed, synthetic control, event study) twice from
-scratch into two output roots, once with ``jobs=1`` and once with ``jobs=2``, and compares
-the bytes. The only line of the HTML reports
+districts, wild-bootstrap inference with a seed, synthetic control, event study) three times from
+scratch into three output roots (``jobs=1`` twice, then ``jobs=2``), then once more reusing
+the cache, and compares the bytes. The only line of the HTML reports
 allowed to differ is the report date ("Date" / "Päivämäärä" on the title page, the day the
 report was made), which the test finds and strips exactly.
 """
@@ -101,13 +101,20 @@ def test_two_runs_give_identical_results_and_reports(
 
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html, out: out.write_bytes(b"%PDF-fake"))
     params = project(tmp_path)
-    # --jobs 1 and --jobs 2: the parallel workers must not change a byte
+    # a rerun from scratch, and --jobs 1 against --jobs 2: the parallel workers must not
+    # change a byte
     runs = [
-        run_evaluation(params, output_root=tmp_path / f"run{i}", jobs=i, use_cache=False)
-        for i in (1, 2)
+        run_evaluation(params, output_root=tmp_path / f"run{k}", jobs=jobs, use_cache=False)
+        for k, jobs in enumerate((1, 1, 2))
     ]
-    first, second = (r.output_dir for r in runs)
+    first, rerun, second = (r.output_dir for r in runs)
+    assert (first / "results.json").read_bytes() == (rerun / "results.json").read_bytes()
     assert (first / "results.json").read_bytes() == (second / "results.json").read_bytes()
+    # ...and a rerun that reuses the cached notebooks publishes the same bytes too
+    cached = run_evaluation(params, output_root=tmp_path / "run0", jobs=2, use_cache=True)
+    assert (cached.output_dir / "results.json").read_bytes() == (
+        second / "results.json"
+    ).read_bytes()
     for lang in ("fi", "en"):
         a = (first / f"report-{lang}.html").read_text(encoding="utf-8")
         b = (second / f"report-{lang}.html").read_text(encoding="utf-8")

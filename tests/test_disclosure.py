@@ -280,3 +280,172 @@ def test_brute_force_helper_agrees_on_a_hand_solved_case() -> None:
         mask.loc[r, c] = True
     vals = feasible_values(table, mask, equations(table, ["x", "y"], "Total", "total"))
     assert vals[("a", "x")] == {0, 1, 2, 3, 4, 5}
+
+
+# -- the adversarial campaign of issue 16 (item 5) -----------------------------------------
+
+
+def test_a_subgroup_missing_a_few_persons_is_hidden_with_its_estimate() -> None:
+    # "all clients" 60; the under-25 subgroup 57: subtracting publishes the 3 older clients,
+    # and differencing the two estimates reveals their outcome
+    table = pd.DataFrame(
+        {
+            "subgroup": ["all", "under25", "over50", "foreign"],
+            "n_treated": [60, 57, 20, 60],
+            "n_control": [200, 150, 198, 0],
+            "estimate": [4.1, 4.4, 2.0, 4.1],
+        }
+    )
+    s = suppress(
+        table,
+        ["n_treated", "n_control"],
+        derived={"estimate": "n_treated"},
+        overall_row=0,
+    )
+    assert s.mask.loc[1, "n_treated"] and s.mask.loc[1, "estimate"]
+    assert s.mask.loc[2, "n_control"], "198 of 200: the other two comparison persons"
+    assert s.mask.loc[2, "estimate"], "an estimate depends on every count of its row"
+    # a complement of 0 is not a small group (the subgroup is everyone), and zeros stay
+    assert not s.mask.loc[3, "n_treated"] and not s.mask.loc[3, "n_control"]
+    assert not s.mask.loc[0].any()
+    shown = " ".join(s.display().to_numpy().ravel().astype(str))
+    assert "57" not in shown and "198" not in shown
+
+
+def test_a_subgroup_larger_than_the_overall_row_is_refused() -> None:
+    table = pd.DataFrame({"n": [10, 12]}, index=["all", "women"])
+    with pytest.raises(InputError, match="sub-population"):
+        suppress(table, ["n"], overall_row="all")
+
+
+def test_a_share_is_hidden_when_its_denominator_is_hidden() -> None:
+    # response rate = responded / clients: hiding the 3 clients but showing 100 % and the
+    # number responded would publish it
+    table = pd.DataFrame(
+        {"n_clients": [3, 80], "n_responded": [3, 60], "response_pct": [100.0, 75.0]},
+        index=["pilot", "comparison"],
+    )
+    s = suppress(table, ["n_clients", "n_responded"], derived={"response_pct": "n_responded"})
+    assert s.mask.loc["pilot"].all()
+    assert not s.mask.loc["comparison"].any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.integers(min_value=1, max_value=4), st.integers(min_value=0, max_value=150)),
+        min_size=12,
+        max_size=12,
+    )
+)
+def test_many_tiny_cells_with_threshold_50_never_reveal_a_cell(values: list[int]) -> None:
+    # many cells of 1-4 persons, a threshold of 50 (as set in params), margins shown
+    body = pd.DataFrame(np.array(values).reshape(4, 3), index=list("abcd"), columns=list("xyz"))
+    table = with_totals(body)
+    try:
+        s = suppress(table, list("xyz"), threshold=50, total_row="Total", total_col="total")
+    except DesignError:
+        return  # cannot be protected: refused, never published
+    shown = s.display()
+    for r in table.index:
+        for c in [*"xyz", "total"]:
+            value = int(table.loc[r, c])
+            if 0 < value < 50:
+                assert s.mask.loc[r, c] and shown.loc[r, c] == ".."
+    eqs = equations(table, list("xyz"), "Total", "total")
+    assert determined_by_algebra(table, s.mask, eqs) == []
+
+
+def two_tables_of_one_population() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clients by age and by language, pilot and comparison: the same column totals."""
+    by_age = with_totals(
+        pd.DataFrame(
+            {"pilot": [3, 40, 22], "comparison": [60, 2, 41]}, index=["<25", "25-49", "50+"]
+        )
+    )
+    by_language = with_totals(
+        pd.DataFrame({"pilot": [58, 7], "comparison": [101, 2]}, index=["fi/sv", "other"])
+    )
+    assert (by_age.loc["Total"] == by_language.loc["Total"]).all()
+    return by_age, by_language
+
+
+def test_differencing_two_tables_with_shared_margins_recovers_nothing() -> None:
+    by_age, by_language = two_tables_of_one_population()
+    counts = ["pilot", "comparison"]
+    masks = [
+        suppress(t, counts, total_row="Total", total_col="total").mask
+        for t in (by_age, by_language)
+    ]
+    # the union of both tables' equations, the shared totals being one unknown each
+    # (a total hidden in one table but shown in the other is shown)
+    shared = {
+        c: not (masks[0].loc["Total", c] and masks[1].loc["Total", c]) for c in [*counts, "total"]
+    }
+    hidden: list[tuple[int, Hashable, str]] = []
+    for k, (t, m) in enumerate(zip((by_age, by_language), masks, strict=True)):
+        for r in t.index:
+            for c in [*counts, "total"]:
+                if m.loc[r, c] and not (r == "Total" and shared[c]):
+                    hidden.append((k if r != "Total" else -1, r, c))
+    hidden = sorted(set(hidden), key=repr)
+    index = {cell: i for i, cell in enumerate(hidden)}
+
+    def var(k: int, r: Hashable, c: str) -> tuple[int, Hashable, str]:
+        return (-1, r, c) if r == "Total" else (k, r, c)
+
+    rows = []
+    for k, t in enumerate((by_age, by_language)):
+        for members, total in equations(t, counts, "Total", "total"):
+            row = np.zeros(len(hidden))
+            for r, c in members:
+                if var(k, r, c) in index:
+                    row[index[var(k, r, c)]] += 1
+            assert isinstance(total, tuple)
+            if var(k, *total) in index:
+                row[index[var(k, *total)]] -= 1
+            rows.append(row)
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    for cell, i in index.items():
+        e = np.zeros(len(hidden))
+        e[i] = 1
+        assert np.linalg.matrix_rank(np.vstack([a, e])) > rank, f"{cell} is recoverable"
+
+
+def test_a_part_whose_rest_is_a_small_group_is_hidden() -> None:
+    # 70 clients asked, 66 answered: the 4 who did not answer are a group of their own
+    table = pd.DataFrame(
+        {
+            "n_clients": [70, 70, 160],
+            "n_responded": [66, 50, 160],
+            "response_pct": [94.3, 71.4, 100.0],
+        },
+        index=["pilot 0", "pilot 1", "comparison 0"],
+    )
+    s = suppress(
+        table,
+        ["n_clients", "n_responded"],
+        derived={"response_pct": "n_responded"},
+        threshold=10,
+        parts={"n_responded": "n_clients"},
+    )
+    assert s.mask.loc["pilot 0", "n_responded"] and s.mask.loc["pilot 0", "response_pct"]
+    assert not s.mask.loc["pilot 0", "n_clients"]
+    assert not s.mask.loc["pilot 1"].any(), "20 did not answer: not a small group"
+    assert not s.mask.loc["comparison 0"].any(), "everyone answered: a rest of 0 is no group"
+    with pytest.raises(InputError, match="more than the whole"):
+        suppress(
+            table.assign(n_responded=[71, 50, 160]),
+            ["n_clients", "n_responded"],
+            derived={"response_pct": "n_responded"},
+            parts={"n_responded": "n_clients"},
+        )
+    with pytest.raises(InputError, match="both be count columns"):
+        suppress(
+            table,
+            ["n_clients"],
+            derived={"response_pct": "n_clients"},
+            labels=["n_responded"],
+            parts={"n_responded": "n_clients"},
+        )

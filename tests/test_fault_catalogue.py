@@ -354,6 +354,11 @@ CASES = [
         ("design.comparison.areas[2] (line 19)", "'Varissuo' is a pilot area, not a comparison"),
     ),
     Case(
+        "the pilot area as its only comparison",
+        {"areas: [Runosmäki, Halinen, Lauste]": "areas: [Varissuo]"},
+        ("design.comparison.areas[0] (line 19)", "'Varissuo' is a pilot area, not a comparison"),
+    ),
+    Case(
         "a pilot start after the post window starts",
         {"pilot_start: 2013-01": "pilot_start: 2013-05"},
         ("design.post_window (line 24)", "must start at or after the pilot start (2013-05)"),

@@ -99,6 +99,9 @@ def test_tables_match_hand_counts_and_small_counts_are_hidden() -> None:
     tables = [b[REPORT_MIME] for b in out if b[REPORT_MIME]["kind"] == "table"]
     coverage = next(t for t in tables if t["caption_key"] == "quality.caption.coverage")
     assert coverage["suppressed"] is True and 'class="num suppressed"' in coverage["html"]["fi"]
+    # ...and so is its number of rows (person-months of 3 persons), derived from them
+    tiny = next(r for r in coverage["html"]["fi"].split("<tr") if ">tiny<" in r)
+    assert tiny.count('class="num suppressed"') == 2, tiny
     assert all(b[REPORT_MIME]["section"] == "methods" for b in out)
 
 

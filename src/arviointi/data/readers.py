@@ -15,19 +15,18 @@ turned into a decimal point in cells that are plain numbers.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from arviointi.data.decode import GZIP_MAGIC, _short, decode_text, gunzip
 from arviointi.errors import InputError, Problem
 
-__all__ = ["FORMATS", "read_table"]
+__all__ = ["FORMATS", "decode_text", "gunzip", "read_table"]
 
 #: Suffix -> format name.
 FORMATS: dict[str, str] = {
@@ -45,16 +44,12 @@ FORMATS: dict[str, str] = {
 #: Other accepted spellings of a format name.
 _FORMAT_ALIASES = {"jsonstat": "jsonstat2", "json": "jsonstat2", "xlsx": "excel", "tsv": "csv"}
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _SEPS = (",", ";", "\t")
 _SEP_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _DOT_NUMBER = re.compile(r"^[+-]?\d+\.\d+(?:[eE][+-]?\d+)?$")
 _SNIFF_LINES = 50
 _MAX_FIELD_PROBLEMS = 20
-_C1_CONTROLS = re.compile("[\x80-\x9f]")
-#: A two-byte UTF-8 sequence for a Latin letter (ä = c3 a4); rare in Latin-9 text.
-_UTF8_PAIR = re.compile(rb"[\xc3\xc5][\x80-\xbf]")
 
 
 def read_table(
@@ -92,11 +87,6 @@ def read_table(
             f"cannot read the file ({type(e).__name__}: {_short(str(e))}); it may be damaged, "
             "truncated or not in the declared format",
         ) from e
-
-
-def _short(text: str, limit: int = 200) -> str:
-    line = text.splitlines()[0] if text else ""
-    return line if len(line) <= limit else line[:limit] + "..."
 
 
 def _read_table(
@@ -143,121 +133,6 @@ def _read_table(
     return read_jsonstat2(p)
 
 
-# --------------------------------------------------------------------------- decoding
-
-
-def gunzip(raw: bytes, source: str) -> bytes:
-    """Decompress gzip bytes; a damaged or truncated file is an ``InputError``."""
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise InputError(
-            source,
-            f"this file is damaged: its gzip compression cannot be undone ({_short(str(e))}); "
-            "the file is probably truncated or corrupted: copy or download it again",
-        ) from None
-
-
-def _line_of_offset(raw: bytes, offset: int) -> int:
-    return raw.count(b"\n", 0, offset) + 1
-
-
-def decode_text(raw: bytes, encoding: str | None, source: str) -> tuple[str, str]:
-    """Decode ``raw`` strictly; return (text, encoding used). Shared with the .px reader."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            source, "the file is UTF-16 text; expected UTF-8 or ISO-8859-15 (save it as UTF-8)"
-        )
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        kind = ""
-        if raw.startswith(b"PAR1"):
-            kind = " (it is a Parquet file: use the .parquet suffix or format='parquet')"
-        elif raw.startswith(b"PK\x03\x04"):
-            kind = " (it is a zip archive such as .xlsx: use format='excel')"
-        raise InputError(
-            source,
-            f"line {_line_of_offset(raw, nul)}: binary data (NUL byte at byte offset {nul}); "
-            f"expected a text file{kind}",
-        )
-    if encoding is not None:
-        try:
-            text = raw.decode(encoding)
-        except LookupError:
-            raise InputError(
-                source, f"unknown encoding {encoding!r}; expected e.g. 'utf-8' or 'iso-8859-15'"
-            ) from None
-        except UnicodeDecodeError as e:
-            hint = ""
-            if _is_utf8(raw):
-                hint = "; the file is valid UTF-8 (use encoding='utf-8')"
-            else:
-                hint = "; the file looks ISO-8859-15 (Latin-9) encoded (use encoding='iso-8859-15')"
-            raise InputError(
-                source,
-                f"line {_line_of_offset(raw, e.start)}: byte 0x{raw[e.start]:02x} at offset "
-                f"{e.start} is not valid {encoding}{hint}",
-            ) from None
-        if _is_single_byte(encoding) and not raw.isascii() and _is_utf8(raw):
-            pos = next(i for i, b in enumerate(raw) if b >= 0x80)
-            raise InputError(
-                source,
-                f"line {_line_of_offset(raw, pos)}: encoding={encoding!r} was given but the file "
-                f"is UTF-8 (multi-byte characters such as "
-                f"{raw[pos : pos + 2].decode('utf-8', 'replace')!r}); expected text in {encoding}",
-            )
-        return _strip_bom(text), encoding
-    if _is_utf8(raw):
-        return _strip_bom(raw.decode("utf-8")), "utf-8"
-    seq = _UTF8_PAIR.search(raw)
-    if seq is not None:
-        bad_at = 0
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            bad_at = e.start
-        raise InputError(
-            source,
-            f"mixed encodings: line {_line_of_offset(raw, seq.start())} has UTF-8 text "
-            f"({seq.group().decode('utf-8')!r}) but line {_line_of_offset(raw, bad_at)} has "
-            f"byte 0x{raw[bad_at]:02x}, which is not UTF-8; expected one encoding in the "
-            "whole file (save it again as UTF-8)",
-        )
-    text = raw.decode("iso-8859-15")
-    m = _C1_CONTROLS.search(text)
-    if m is not None:
-        line = text.count("\n", 0, m.start()) + 1
-        raise InputError(
-            source,
-            f"line {line}: the file is neither UTF-8 nor ISO-8859-15 (byte "
-            f"0x{ord(m.group()):02x} is a control character in ISO-8859-15); it may be "
-            f"Windows-1252: pass encoding='cp1252' or save the file as UTF-8",
-        )
-    return text, "iso-8859-15"
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _is_single_byte(encoding: str) -> bool:
-    import codecs
-
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        return False
-    return name.startswith(("iso8859", "latin", "cp125", "iso-8859"))
-
-
-def _strip_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
-
-
 # --------------------------------------------------------------------------- CSV
 
 
@@ -288,7 +163,7 @@ def _read_csv(
 ) -> pd.DataFrame:
     source = str(path)
     raw = path.read_bytes()
-    if raw[:2] == _GZIP_MAGIC:
+    if raw[:2] == GZIP_MAGIC:
         raw = gunzip(raw, source)
     if not raw.strip():
         raise InputError(
@@ -307,33 +182,38 @@ def _read_csv(
             source, "the file holds only blank lines; expected a header line of column names"
         )
     first_line = next(i for i, ln in enumerate(physical) if ln.strip()) + 1
+    sep = _choose_sep(sniff_lines, first_line, sep, source)
+
+    rows, lines = _parse_rows(text, sep, source)
+    header = [h.strip() for h in rows[0]]
+    problems = _header_problems(header, lines[0])
+    problems += _field_count_problems(rows, lines, len(header), text, sep)
+    if problems:
+        raise InputError(source, problems)
+    if len(rows) < 2:
+        raise InputError(source, f"the file has a header (line {lines[0]}) but no data rows")
+
+    body = rows[1:]
+    decimal = _resolve_decimal(body, header, lines[1:], decimal, source)
+    data: dict[str, list[str]] = {}
+    for j, h in enumerate(header):
+        col = [r[j] for r in body]
+        if decimal == ",":
+            col = [
+                c.strip().replace(",", ".") if _COMMA_NUMBER.match(c.strip()) else c for c in col
+            ]
+        data[h] = col
+    frame = pd.DataFrame(
+        {h: pd.Series(v, dtype=object) for h, v in data.items()},
+    )
+    frame.index = pd.Index(lines[1:], name="line")
+    return frame
+
+
+def _choose_sep(sniff_lines: list[str], first_line: int, sep: str | None, source: str) -> str:
+    """The delimiter: sniffed when ``sep`` is None, else ``sep`` checked against the file."""
     sniffed, counts = _sniff_sep(sniff_lines)
-    if sep is None:
-        sep = sniffed
-        if sep is None:
-            header_counts = {s: c[0] for s, c in counts.items() if c}
-            if max(header_counts.values()) <= 1:
-                below, _ = _sniff_sep(sniff_lines[1:])
-                if below is not None and len(sniff_lines) > 2:
-                    raise InputError(
-                        source,
-                        f"line {first_line}: the first line has 1 field but the following lines "
-                        f"are {_SEP_NAMES[below]}-separated; the file may start with a title line: "
-                        "remove the lines above the header row",
-                    )
-                sep = ","  # a single-column file
-            else:
-                sep = max(header_counts, key=lambda s: header_counts[s])
-                if list(header_counts.values()).count(header_counts[sep]) > 1:
-                    raise InputError(
-                        source,
-                        f"line {first_line}: cannot tell the delimiter: "
-                        + ", ".join(
-                            f"{_SEP_NAMES[s]} gives {n} fields" for s, n in header_counts.items()
-                        )
-                        + "; pass sep explicitly",
-                    )
-    else:
+    if sep is not None:
         given = _fields_per_line(sniff_lines[:1], sep)[0]
         likely = sniffed or max(counts, key=lambda s: counts[s][0])
         if given <= 1 and likely != sep and counts[likely][0] > 1:
@@ -343,27 +223,58 @@ def _read_csv(
                 f"{_SEP_NAMES.get(sep, repr(sep))}; the file looks "
                 f"{_SEP_NAMES[likely]}-separated ({counts[likely][0]} fields)",
             )
+        return sep
+    if sniffed is not None:
+        return sniffed
+    header_counts = {s: c[0] for s, c in counts.items() if c}
+    if max(header_counts.values()) <= 1:
+        below, _ = _sniff_sep(sniff_lines[1:])
+        if below is not None and len(sniff_lines) > 2:
+            raise InputError(
+                source,
+                f"line {first_line}: the first line has 1 field but the following lines "
+                f"are {_SEP_NAMES[below]}-separated; the file may start with a title line: "
+                "remove the lines above the header row",
+            )
+        return ","  # a single-column file
+    best = max(header_counts, key=lambda s: header_counts[s])
+    if list(header_counts.values()).count(header_counts[best]) > 1:
+        raise InputError(
+            source,
+            f"line {first_line}: cannot tell the delimiter: "
+            + ", ".join(f"{_SEP_NAMES[s]} gives {n} fields" for s, n in header_counts.items())
+            + "; pass sep explicitly",
+        )
+    return best
 
-    rows, lines = _parse_rows(text, sep, source)
-    header = [h.strip() for h in rows[0]]
+
+def _header_problems(header: list[str], head: int) -> list[Problem]:
+    """Empty and repeated column names of the header on line ``head``."""
     problems: list[Problem] = []
     for i, h in enumerate(header):
         if not h:
             problems.append(
-                Problem(f"line {lines[0]}", f"column {i + 1} has no name; expected a column name")
+                Problem(f"line {head}", f"column {i + 1} has no name; expected a column name")
             )
     seen: dict[str, int] = {}
     for i, h in enumerate(header):
         if h and h in seen:
             problems.append(
                 Problem(
-                    f"line {lines[0]}",
+                    f"line {head}",
                     f"column name {h!r} appears twice (columns {seen[h] + 1} and {i + 1}); "
                     "expected unique names",
                 )
             )
         seen.setdefault(h, i)
-    n = len(header)
+    return problems
+
+
+def _field_count_problems(
+    rows: list[list[str]], lines: list[int], n: int, text: str, sep: str
+) -> list[Problem]:
+    """Lines whose number of fields differs from the header's ``n`` (the first few)."""
+    problems: list[Problem] = []
     ends_with_newline = text.endswith(("\n", "\r"))
     head = lines[0]
     sep_name = _SEP_NAMES.get(sep, repr(sep))
@@ -404,26 +315,7 @@ def _read_csv(
                 "of fields",
             )
         )
-    if problems:
-        raise InputError(source, problems)
-    if len(rows) < 2:
-        raise InputError(source, f"the file has a header (line {head}) but no data rows")
-
-    body = rows[1:]
-    decimal = _resolve_decimal(body, header, lines[1:], decimal, source)
-    data: dict[str, list[str]] = {}
-    for j, h in enumerate(header):
-        col = [r[j] for r in body]
-        if decimal == ",":
-            col = [
-                c.strip().replace(",", ".") if _COMMA_NUMBER.match(c.strip()) else c for c in col
-            ]
-        data[h] = col
-    frame = pd.DataFrame(
-        {h: pd.Series(v, dtype=object) for h, v in data.items()},
-    )
-    frame.index = pd.Index(lines[1:], name="line")
-    return frame
+    return problems
 
 
 def _parse_rows(text: str, sep: str, source: str) -> tuple[list[list[str]], list[int]]:

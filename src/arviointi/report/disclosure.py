@@ -3,12 +3,23 @@
 :func:`suppress` hides
 
 * **primary** cells: counts from 1 to ``threshold - 1`` persons (zeros are not sensitive
-  and stay visible), and every value derived from such a count (a mean, a share);
+  and stay visible);
+* **complement** cells: with ``overall_row`` (a row counting the whole population, every
+  other row a sub-population of it, as a subgroup table with its "all clients" row), a
+  subgroup count whose complement ``overall - subgroup`` is 1 to ``threshold - 1`` persons:
+  subtracting the two would otherwise publish the small group left outside the subgroup
+  (and its estimate, by differencing the two estimates); likewise with ``parts`` (a count
+  column that is part of another, as persons who answered of the clients asked) a part
+  whose rest ``whole - part`` is 1 to ``threshold - 1`` persons;
 * **secondary** cells: whenever a row or column whose total is known (shown in the table
   or published elsewhere) has exactly one hidden cell, the next smallest visible cell of that
   line is hidden too (or the total itself when nothing else is left). The loop runs until no
   line has a single hidden cell; then a linear-programming audit checks that no hidden cell
-  can be computed exactly from the visible cells and totals, and hides more if one can.
+  can be computed exactly from the visible cells and totals, and hides more if one can;
+* **derived** values (a mean, a share, an estimate) wherever any count of their row is
+  hidden: a value computed from the persons of a row says something about each group of
+  the row (a share reveals its hidden numerator, an SMD or a matched difference depends on
+  the hidden comparison persons too).
 
 Hidden cells print as ``marker`` (default ``".."``) and the report explains the marker with
 the note ``disclosure.note`` of the catalogue.
@@ -90,7 +101,8 @@ class Suppression:
 
     table : the input values (unchanged copy)
     mask : same shape, True where a value is hidden
-    primary : True where a value is hidden because of a small count (or derived from one)
+    primary : True where a value is hidden because of a small count or a small complement
+        (or derived from one)
     """
 
     table: pd.DataFrame
@@ -350,6 +362,77 @@ def _exposed(vals: dict[Cell, float], hidden: set[Cell], lines: list[_Line]) -> 
     return exposed
 
 
+def _small_complements(
+    table: pd.DataFrame,
+    vals: dict[Cell, float],
+    columns: Sequence[str],
+    overall_row: Hashable,
+    threshold: int,
+    source: str,
+) -> set[Cell]:
+    """Sub-population counts whose complement in ``overall_row`` is a small group."""
+    if overall_row not in table.index:
+        raise InputError(
+            source, [Problem(f"row {overall_row!r}", "overall row not in the table index")]
+        )
+    out: set[Cell] = set()
+    for r in table.index:
+        if r == overall_row:
+            continue
+        for c in columns:
+            rest = vals[(overall_row, c)] - vals[(r, c)]
+            if rest < 0:
+                raise InputError(
+                    source,
+                    [
+                        Problem(
+                            f"row {r!r}, column {c!r}",
+                            f"{vals[(r, c)]:g} persons in a sub-population of the overall "
+                            f"row {overall_row!r} that has only {vals[(overall_row, c)]:g}",
+                        )
+                    ],
+                )
+            if 0 < rest < threshold:
+                out.add((r, c))
+    return out
+
+
+def _small_rests(
+    table: pd.DataFrame,
+    vals: dict[Cell, float],
+    columns: Sequence[str],
+    parts: dict[str, str],
+    threshold: int,
+    source: str,
+) -> set[Cell]:
+    """Part counts whose rest in the whole count of their row is a small group."""
+    problems = [
+        Problem(f"parts[{p!r}]", f"{p!r} and {w!r} must both be count columns")
+        for p, w in parts.items()
+        if p not in columns or w not in columns
+    ]
+    if problems:
+        raise InputError(source, problems)
+    out: set[Cell] = set()
+    for part, whole in parts.items():
+        for r in table.index:
+            rest = vals[(r, whole)] - vals[(r, part)]
+            if rest < 0:
+                raise InputError(
+                    source,
+                    [
+                        Problem(
+                            f"row {r!r}, column {part!r}",
+                            f"{vals[(r, part)]:g} is more than the whole "
+                            f"({whole!r}: {vals[(r, whole)]:g}) it is a part of",
+                        )
+                    ],
+                )
+            if 0 < rest < threshold:
+                out.add((r, part))
+    return out
+
+
 def _pick(vals: dict[Cell, float], candidates: Iterable[Cell]) -> Cell | None:
     ranked = sorted(candidates, key=lambda cell: (vals[cell] == 0, vals[cell]))
     return ranked[0] if ranked else None
@@ -366,6 +449,8 @@ def suppress(
     total_col: str | None = None,
     known_row_totals: bool = False,
     known_column_totals: bool = False,
+    overall_row: Hashable | None = None,
+    parts: Mapping[str, str] | None = None,
     marker: str = DEFAULT_MARKER,
     source: str = "<table>",
 ) -> Suppression:
@@ -383,6 +468,12 @@ def suppress(
     total_row, total_col : the row label / column holding the sums (checked)
     known_row_totals, known_column_totals : the sums are public even though not in the
         table (published elsewhere, or implied by shares that add up to 100 %)
+    overall_row : the row label of the whole population when the other rows are
+        overlapping sub-populations of it (not a sum): every count whose complement
+        ``overall - count`` is 1..threshold-1 is hidden
+    parts : ``{part column: whole column}`` for counts that are a part of another count of
+        the same row (answered of asked, persons with a gap of all persons): a part whose
+        rest ``whole - part`` is 1..threshold-1 is hidden
     """
     if threshold < 1:
         raise InputError(source, [Problem("threshold", f"expected >= 1, got {threshold}")])
@@ -402,6 +493,10 @@ def suppress(
     grid_cols = [*counts, *([total_col] if total_col is not None else [])]
     vals = _cell_values(table, grid_cols)
     hidden: set[Cell] = {cell for cell, value in vals.items() if 0 < value < threshold}
+    if overall_row is not None:
+        hidden |= _small_complements(table, vals, grid_cols, overall_row, threshold, source)
+    if parts:
+        hidden |= _small_rests(table, vals, grid_cols, dict(parts), threshold, source)
     primary_cells = set(hidden)
     lines = _lines(table, vals, counts, total_row, total_col, known_row_totals, known_column_totals)
 
@@ -441,8 +536,9 @@ def suppress(
         mask.loc[r, c] = True
     for r, c in primary_cells:
         primary.loc[r, c] = True
+    any_count_hidden = mask[grid_cols].any(axis=1)
     for dcol, ccol in derived.items():
-        mask[dcol] = mask[dcol] | mask[ccol]
+        mask[dcol] = mask[dcol] | mask[ccol] | any_count_hidden
         primary[dcol] = primary[dcol] | primary[ccol]
     return Suppression(
         table=table.copy(), mask=mask, primary=primary, threshold=threshold, marker=marker

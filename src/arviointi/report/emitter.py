@@ -248,6 +248,11 @@ class Emitter:
         if has_ci and lo is not None and hi is not None and (lo > 0 or hi < 0):
             key = "verdict.increase" if est > 0 else "verdict.decrease"
             amount = fm.fmt_number(abs(est), lang, decimals)
+        elif not has_ci:
+            # no valid interval: the estimate only, and no verdict ("no clear change" would
+            # be a conclusion the design cannot support)
+            key = "verdict.estimate_only"
+            amount = fm.fmt_number(est, lang, decimals)
         else:
             key = "verdict.no_change"
             amount = fm.fmt_number(est, lang, decimals)
@@ -376,6 +381,8 @@ class Emitter:
         total_col: str | None = None,
         known_row_totals: bool = False,
         known_column_totals: bool = False,
+        overall_row: Hashable | None = None,
+        parts: Mapping[str, str] | None = None,
         columns: Mapping[Any, str] | None = None,
         formats: Mapping[Any, str] | None = None,
         translate: Mapping[Any, str] | None = None,
@@ -386,7 +393,7 @@ class Emitter:
         level : ``"client"`` (built from person-level data: ``counts`` are required and
             the table is suppressed with the params threshold) or ``"area"`` (public
             aggregate statistics: no suppression)
-        counts, derived, labels, total_row, total_col, known_* : see
+        counts, derived, labels, total_row, total_col, known_*, overall_row, parts : see
             :func:`arviointi.report.disclosure.suppress`
         columns : ``{column: catalogue key}`` for headers (default ``column.<name>``)
         formats : ``{column: "int" | "number[:d]" | "percent[:d]" | "pp[:d]" | "euro[:d]"
@@ -424,6 +431,8 @@ class Emitter:
                 total_col=total_col,
                 known_row_totals=known_row_totals,
                 known_column_totals=known_column_totals,
+                overall_row=overall_row,
+                parts=parts,
                 source=source,
             )
             mask = result.mask

@@ -452,11 +452,17 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         )
     em.heading("clients.heading_subgroups", level=3)
     em.paragraph("clients.subgroups_text", threshold=threshold)
+    subgroups = subgroup_table(analysis)
+    overall = subgroups.index[subgroups["subgroup"] == "all"]
     em.table(
-        subgroup_table(analysis),
+        subgroups,
         "clients.caption_subgroups",
         level="client",
         counts=["n_treated", "n_control", "n_treated_matched"],
+        # the subgroups are parts of "all clients": a subgroup missing only a few persons
+        # would publish those few by subtraction
+        overall_row=overall[0] if len(overall) else None,
+        parts={"n_treated_matched": "n_treated"},
         derived={
             "estimate": "n_treated_matched",
             "ci_low": "n_treated_matched",

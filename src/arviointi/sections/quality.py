@@ -229,8 +229,9 @@ def emit_quality(analysis: QualityAnalysis, em: Any) -> None:
         "quality.caption.coverage",
         level="client",
         counts=["persons"],
-        derived={},
-        labels=["rows", "areas", "periods"],
+        # the rows of a person-level source are its persons: hidden with them
+        derived={"rows": "persons"},
+        labels=["areas", "periods"],
         columns={c: f"quality.column.{c}" for c in cov.columns},
         translate={"kind": "quality.kind"},
     )
@@ -264,6 +265,7 @@ def emit_quality(analysis: QualityAnalysis, em: Any) -> None:
             "quality.caption.person_months",
             level="client",
             counts=["persons", "with_gaps"],
+            parts={"with_gaps": "persons"},
             derived={"q25": "persons", "median": "persons", "q75": "persons"},
             columns={c: f"quality.column.{c}" for c in analysis.person_months.columns},
             formats={"q25": "number:0", "median": "number:0", "q75": "number:0"},

@@ -407,6 +407,7 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
         "wellbeing.caption_response",
         level="client",
         counts=["n_clients", "n_responded"],
+        parts={"n_responded": "n_clients"},  # the rest did not answer: a group of its own
         derived={"response_pct": "n_responded"},
         labels=["wave"],
         columns={
