@@ -83,3 +83,20 @@ def test_event_study_on_spark(spark: Any, tmp_path: Path) -> None:
     assert ours.estimate == pytest.approx(ref.estimate, rel=REL)
     assert ours.se == pytest.approx(ref.se, rel=REL)
     np.testing.assert_allclose(ours.coefficients["se"], ref.coefficients["se"], rtol=REL)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame:pandas.errors.Pandas4Warning")
+def test_two_way_clustering_on_spark(spark: Any, tmp_path: Path) -> None:
+    """Person x month CR1 on Spark = DuckDB = pyfixest (1e-9)."""
+    from test_engine_twoway import _agree as _agree_pyfixest
+    from test_engine_twoway import _pyfixest
+
+    panel = unbalanced()
+    panel.to_parquet(tmp_path / "p.parquet")
+    kw = {"unit": "person", "time": "month", "treatment": "d", "covariates": ["x"]}
+    kw |= {"cluster": ["person", "month"]}
+    on_spark = engine_did(tmp_path / "p.parquet", "y", engine="spark", spark=spark, **kw)
+    on_duckdb = engine_did(tmp_path / "p.parquet", "y", engine="duckdb", **kw)
+    assert on_spark.engine == "spark"
+    _agree(on_spark, on_duckdb)
+    _agree_pyfixest(on_spark, _pyfixest(panel, ["person", "month"]))
