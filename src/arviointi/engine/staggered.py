@@ -9,12 +9,13 @@ outcome per period and the products of every pair of periods.
 Why that is enough: within a cohort ``h`` the influence of unit ``i`` on every ATT(g,t)
 is affine in its outcome vector, ``psi_i = L_h y_i + b_h``, and every aggregation adds
 terms that depend only on the unit's cohort. Writing each unit in the coordinates
-``e_i = (y_i1, ..., y_iT, 1 - sum_s y_is)`` (which sum to one, so constants carry over)
-makes every such influence ``e_i' q_h`` for a per-cohort vector ``q_h``, and
-``sum_i psi_i^2 = sum_h q_h' W_h q_h`` with ``W_h = sum_{i in h} e_i e_i'`` computed from
-the moments. The result therefore holds a small "influence" matrix with ``T + 1`` rows
-per cohort (not one per unit) and evaluates the sums of squares with ``W``: the
-aggregations of :class:`arviointi.staggered.results.StaggeredResults` run unchanged.
+``e_i = (yc_i1, ..., yc_iT, 1 - sum_s yc_is)`` (``yc`` = the outcome centred within the
+cohort; the coordinates sum to one, so constants carry over) makes every such influence
+``e_i' q_h`` for a per-cohort vector ``q_h``, and ``sum_i psi_i^2`` a quadratic form in the
+cohort's centred moments (:func:`arviointi.engine.staggered_cells.sum_of_squares`). The
+result therefore holds a small "influence" matrix with ``T + 1`` rows per cohort (not one
+per unit): the aggregations of :class:`arviointi.staggered.results.StaggeredResults` run
+unchanged on it, and only the sum of squares (``_row``) is evaluated differently.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from scipy import stats
 from arviointi.data.frames import require_columns
 from arviointi.engine import staggered_passes as sp
 from arviointi.engine.backend import Backend, open_backend
-from arviointi.engine.staggered_cells import cells, influence_rows
+from arviointi.engine.staggered_cells import cells, influence_rows, sum_of_squares
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.results.base import InferenceInfo
 from arviointi.staggered.results import StaggeredResults
@@ -41,17 +42,20 @@ class EngineStaggeredResults(StaggeredResults):
     """:class:`StaggeredResults` whose influence rows are per-cohort coordinates.
 
     ``influence`` has ``T + 1`` rows per cohort (see the module docstring) and
-    ``gram`` the matching block-diagonal ``W``; ``n_units`` divides the standard errors.
+    ``moments`` each cohort's centred outcome moments and units, in row order;
+    ``n_units`` divides the standard errors.
     """
 
-    def __init__(self, *, gram: np.ndarray, n_units: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *, moments: list[tuple[np.ndarray, int]], n_units: int, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.gram = gram
+        self.moments = moments
         self.n_units = n_units
 
     def _row(self, label: Any, theta: float, infl: np.ndarray, alpha: float) -> dict[str, Any]:
         row = super()._row(label, theta, infl, alpha)
-        se = float(np.sqrt(max(float(infl @ self.gram @ infl), 0.0)) / self.n_units)
+        se = float(np.sqrt(max(sum_of_squares(infl, self.moments), 0.0)) / self.n_units)
         z = float(stats.norm.ppf(1 - alpha / 2))
         row |= {"se": se, "ci_low": theta - z * se, "ci_high": theta + z * se}
         return row
@@ -234,9 +238,9 @@ def _result(
         )
     n = sum(b.n for b in blocks.values())
     att_gt, defs = cells(blocks, cohorts, times, control, base_period)
-    Q, gram, owner = influence_rows(blocks, defs, n)
+    Q, moments, owner = influence_rows(blocks, defs, n)
     z = float(stats.norm.ppf(1 - alpha / 2))
-    att_gt["se"] = [np.sqrt(max(float(q @ gram @ q), 0.0)) / n for q in Q.T]
+    att_gt["se"] = [np.sqrt(max(sum_of_squares(q, moments), 0.0)) / n for q in Q.T]
     att_gt.loc[att_gt["att"].isna(), "se"] = np.nan
     att_gt["ci_low"] = att_gt["att"] - z * att_gt["se"]
     att_gt["ci_high"] = att_gt["att"] + z * att_gt["se"]
@@ -279,7 +283,7 @@ def _result(
             [times[int(g)] if np.isfinite(g) else None for g in owner], dtype=object
         ),
         extra={"engine": engine, "aggregates": {"cohorts": len(cohorts), "periods": len(times)}},
-        gram=gram,
+        moments=moments,
         n_units=n,
     )
     simple = res.aggregate("simple")

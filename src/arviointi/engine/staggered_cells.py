@@ -81,39 +81,50 @@ def cells(
     return pd.DataFrame(records), defs
 
 
-def _gram(blk: Block) -> Array:
-    """``sum_i e_i e_i'`` with ``e_i = (y_i, 1 - sum_s y_is)``."""
-    T = len(blk.S)
-    W = np.zeros((T + 1, T + 1))
-    W[:T, :T] = blk.M
-    cross = blk.S - blk.M.sum(axis=1)
-    W[:T, T] = W[T, :T] = cross
-    W[T, T] = blk.n - 2 * blk.S.sum() + blk.M.sum()
-    return W
+def centred(blk: Block) -> Array:
+    """``sum_i (y_i - ybar)(y_i - ybar)'`` within the block."""
+    return np.asarray(blk.M - np.outer(blk.S, blk.S) / blk.n, dtype=float)
 
 
 def influence_rows(
     blocks: dict[float, Block], defs: list[Cell | None], n: int
-) -> tuple[Array, Array, list[float]]:
-    """(influence coordinates: rows x cells, block-diagonal ``W``, block of each row)."""
+) -> tuple[Array, list[tuple[Array, int]], list[float]]:
+    """(influence coordinates: rows x cells, each block's (centred moments, units), block
+    of each row).
+
+    Units are written in block-centred outcomes ``yc``: ``e_i = (yc_i, 1 - sum_s yc_is)``;
+    a cell's influence on unit ``i`` of block ``h`` is ``scale (dy_i - mu)`` = ``L' yc_i +
+    scale (dybar_h - mu)``, where ``L`` is ``scale`` at the period and ``-scale`` at the base.
+    """
     keys = sorted(blocks)
     T = len(next(iter(blocks.values())).S)
     at = {h: i * (T + 1) for i, h in enumerate(keys)}
-    rows = len(keys) * (T + 1)
-    Q = np.zeros((rows, len(defs)))
+    Q = np.zeros((len(keys) * (T + 1), len(defs)))
     for j, cell in enumerate(defs):
         if cell is None:
             continue
         parts = [(cell.g, n / cell.n_g, cell.mu_g)]
         parts += [(h, -n / cell.n_c, cell.mu_c) for h in cell.controls]
         for h, scale, mu in parts:
-            L = np.zeros(T)
-            L[cell.t], L[cell.b] = scale, -scale
-            const = -scale * mu
-            Q[at[h] : at[h] + T, j] = L + const
+            blk = blocks[h]
+            const = scale * ((blk.S[cell.t] - blk.S[cell.b]) / blk.n - mu)
+            Q[at[h] : at[h] + T, j] = const
+            Q[at[h] + cell.t, j] += scale
+            Q[at[h] + cell.b, j] -= scale
             Q[at[h] + T, j] = const
-    W = np.zeros((rows, rows))
-    for h in keys:
-        W[at[h] : at[h] + T + 1, at[h] : at[h] + T + 1] = _gram(blocks[h])
+    moments = [(centred(blocks[h]), blocks[h].n) for h in keys]
     owner = [h for h in keys for _ in range(T + 1)]
-    return Q, W, owner
+    return Q, moments, owner
+
+
+def sum_of_squares(q: Array, moments: list[tuple[Array, int]]) -> float:
+    """``sum_i (e_i' q)^2`` over all units: per block ``l' Mc l + n k^2`` with
+    ``k = q_T`` (the constant) and ``l = q_y - k`` (the outcome loadings)."""
+    T = moments[0][0].shape[0]
+    total = 0.0
+    for i, (Mc, n_h) in enumerate(moments):
+        block = q[i * (T + 1) : (i + 1) * (T + 1)]
+        k = float(block[T])
+        lv = block[:T] - k
+        total += float(lv @ Mc @ lv) + n_h * k * k
+    return total
