@@ -100,3 +100,21 @@ def test_two_way_clustering_on_spark(spark: Any, tmp_path: Path) -> None:
     assert on_spark.engine == "spark"
     _agree(on_spark, on_duckdb)
     _agree_pyfixest(on_spark, _pyfixest(panel, ["person", "month"]))
+
+
+def test_staggered_million_person_months_on_spark(spark: Any, tmp_path: Path) -> None:
+    """Callaway-Sant'Anna on Spark = DuckDB = in memory (1e-9), 1M balanced person-months."""
+    from arviointi.engine import staggered_did as engine_staggered
+    from arviointi.staggered import staggered_did
+    from test_engine_staggered import assert_same, balanced_register
+
+    df = balanced_register(20_000, 50, seed=5)
+    df.to_parquet(tmp_path / "reg.parquet")
+    kw = dict(unit="person", time="month", first_treated="first", control="not_yet_treated")
+    on_spark = engine_staggered(
+        tmp_path / "reg.parquet", "income", engine="spark", spark=spark, **kw
+    )
+    on_duckdb = engine_staggered(tmp_path / "reg.parquet", "income", **kw)
+    assert on_spark.extra["engine"] == "spark"
+    assert_same(on_spark, on_duckdb)
+    assert_same(on_spark, staggered_did(df, "income", **kw))
