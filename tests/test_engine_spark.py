@@ -118,3 +118,22 @@ def test_staggered_million_person_months_on_spark(spark: Any, tmp_path: Path) ->
     assert on_spark.extra["engine"] == "spark"
     assert_same(on_spark, on_duckdb)
     assert_same(on_spark, staggered_did(df, "income", **kw))
+
+
+def test_matched_person_fe_did_on_spark(spark: Any, tmp_path: Path) -> None:
+    """CEM-weighted person-FE DiD on Spark = DuckDB = in memory (1e-9)."""
+    from arviointi.engine import person_fe_did as engine_fe_did
+    from arviointi.matching import coarsened_exact_match, person_fe_did
+    from test_engine_matched import assert_same, matched_register
+
+    clients, panel = matched_register(42_000, seed=4)
+    m = coarsened_exact_match(
+        clients, coarsening={"age": [18, 25, 35, 50, 66], "language": "exact"}
+    )
+    # Spark reads microsecond timestamps (pandas writes nanoseconds by default)
+    panel.to_parquet(tmp_path / "panel.parquet", coerce_timestamps="us")
+    kw = {"outcome": "income", "weights": m}
+    on_spark = engine_fe_did(tmp_path / "panel.parquet", engine="spark", spark=spark, **kw)
+    assert on_spark.inference.details["engine"] == "spark" and on_spark.n_obs > 1_000_000
+    assert_same(on_spark, engine_fe_did(tmp_path / "panel.parquet", **kw))
+    assert_same(on_spark, person_fe_did(panel, **kw))

@@ -22,6 +22,7 @@ from scipy import stats
 from arviointi.data.frames import require_columns
 from arviointi.engine import passes, twoway
 from arviointi.engine.backend import Backend, open_backend
+from arviointi.engine.determinism import settle_result
 from arviointi.engine.normal_equations import moments, solve
 from arviointi.engine.results import EngineDiDResults
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
@@ -182,7 +183,7 @@ def did(
     require_columns(data, [*cols.values(), *covs])
     backend = open_backend(data, engine, spark=spark)
     try:
-        return _fit(backend, cols, covs, inference, alpha)
+        return settle_result(_fit(backend, cols, covs, inference, alpha))
     finally:
         backend.close()
 

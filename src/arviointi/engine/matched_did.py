@@ -25,6 +25,7 @@ from scipy import stats
 from arviointi.data.frames import require_columns
 from arviointi.engine import passes
 from arviointi.engine.backend import Backend, open_backend
+from arviointi.engine.determinism import settle_result
 from arviointi.engine.normal_equations import Moments, moments, solve
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.inference.vcov import cr1_factor
@@ -56,7 +57,8 @@ def person_fe_did(
     table = _weight_table(weights)
     backend = open_backend(panel, engine, spark=spark)
     try:
-        return _fit(backend, outcome, table, month_effects, alpha, weights is not None)
+        res = _fit(backend, outcome, table, month_effects, alpha, weights is not None)
+        return settle_result(res)
     finally:
         backend.close()
 

@@ -30,6 +30,7 @@ from scipy import stats
 from arviointi.data.frames import require_columns
 from arviointi.engine import staggered_passes as sp
 from arviointi.engine.backend import Backend, open_backend
+from arviointi.engine.determinism import settle_result
 from arviointi.engine.staggered_cells import cells, influence_rows, sum_of_squares
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
 from arviointi.results.base import InferenceInfo
@@ -288,4 +289,4 @@ def _result(
     )
     simple = res.aggregate("simple")
     res.estimate, res.se, res.pvalue = simple.estimate, simple.se, simple.pvalue
-    return res
+    return settle_result(res)  # reported digits independent of the engine (determinism.py)
