@@ -4,7 +4,6 @@ records (issue 16, item 4), reruns too. The settled digits are in engine/determi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
