@@ -74,16 +74,31 @@ def _weight_table(weights: pd.Series | MatchResult | None) -> pd.DataFrame | Non
     return pd.DataFrame({"pid": w.index[keep.to_numpy()], "pw": values[keep].to_numpy()})
 
 
-def _view(backend: Backend, outcome: str, table: pd.DataFrame | None, month_effects: bool) -> str:
+def _select(backend: Backend, columns: str, source: str | None) -> str:
+    """A view of ``columns`` over the input, or over the view ``source`` when given."""
+    if source is None:
+        return backend.view_of_input(columns)
+    return backend.view_of_sql(f"SELECT {columns} FROM {source}")
+
+
+def _view(
+    backend: Backend,
+    outcome: str,
+    table: pd.DataFrame | None,
+    month_effects: bool,
+    source: str | None = None,
+) -> str:
     q = backend.quote
     values = [outcome, "post", "treated_post", "treated"]
     complete = " AND ".join(f"{q(c)} IS NOT NULL" for c in values)
     time = q("month") if month_effects else "CAST(0 AS INT)"
-    rows = backend.view_of_input(
+    rows = _select(
+        backend,
         f"{q('person_id')} AS u, {time} AS t, CAST({q(outcome)} AS DOUBLE) AS y, "
         f"CAST({q('treated')} AS DOUBLE) AS d, CAST({q('treated_post')} AS DOUBLE) AS w0, "
         f"CAST({q('post')} AS DOUBLE) AS w1, {q('person_id')} AS c, "
-        f"CASE WHEN {complete} THEN 1 ELSE 0 END AS ok"
+        f"CASE WHEN {complete} THEN 1 ELSE 0 END AS ok",
+        source,
     )
     if table is None:
         return rows
@@ -92,14 +107,14 @@ def _view(backend: Backend, outcome: str, table: pd.DataFrame | None, month_effe
     return backend.view_of_sql(f"SELECT r.*, x.pw FROM {rows} r JOIN {name} x ON r.u = x.pid")
 
 
-def _left_out(backend: Backend, table: pd.DataFrame | None) -> int:
+def _left_out(backend: Backend, table: pd.DataFrame | None, source: str | None) -> int:
     """Persons of the panel without a positive weight."""
     if table is None:
         return 0
     q = backend.quote
     name = f"arv_weights_{next(_ids)}"
     backend.register_frame(name, table)
-    rows = backend.view_of_input(f"{q('person_id')} AS u")
+    rows = _select(backend, f"{q('person_id')} AS u", source)
     out = backend.sql(
         f"SELECT COUNT(DISTINCT r.u) AS n FROM {rows} r LEFT JOIN {name} x ON r.u = x.pid "
         "WHERE x.pid IS NULL"
@@ -116,6 +131,22 @@ def _subset(m: Moments, keep: list[int]) -> Moments:
     )  # fmt: skip
 
 
+def fit_on(
+    backend: Backend,
+    source: str | None,
+    *,
+    outcome: str,
+    weights: pd.Series | MatchResult | None,
+    alpha: float,
+    month_effects: bool = True,
+) -> EffectResults:
+    """:func:`person_fe_did` on an open backend, from the view ``source`` (the columns of
+    :func:`arviointi.matching.did_panel`) or from the input when None."""
+    table = _weight_table(weights)
+    res = _fit(backend, outcome, table, month_effects, alpha, weights is not None, source)
+    return settle_result(res)
+
+
 def _fit(
     backend: Backend,
     outcome: str,
@@ -123,13 +154,14 @@ def _fit(
     month_effects: bool,
     alpha: float,
     weighted: bool,
+    source: str | None = None,
 ) -> EffectResults:
     tag = next(_ids)
     notes: list[str] = []
-    n_out = _left_out(backend, table)
+    n_out = _left_out(backend, table, source)
     if n_out:
         notes.append(f"{n_out} person(s) without a positive matching weight left out")
-    view = _view(backend, outcome, table, month_effects)
+    view = _view(backend, outcome, table, month_effects, source)
     wt = table is not None
     counts = {"null_v": "ok = 0"}
     total, bytime, times_name = passes.time_pass(backend, view, 2, counts, tag, wt)

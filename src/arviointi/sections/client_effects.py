@@ -64,13 +64,30 @@ def window_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
 
 def fe_did(
     clients: pd.DataFrame,
-    panel: pd.DataFrame,
+    panel: Any,
     weights: MatchResult,
     alpha: float,
     months: int,
     outcome: str = "employed",
+    *,
+    end: pd.Timestamp | None = None,
+    engine: str = "duckdb",
 ) -> EffectResults:
-    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'."""
+    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'.
+
+    ``panel`` is a pandas frame (already cut at the window end) or a register source the
+    engine reads (a Parquet path or glob, Arrow, polars, a Spark frame): then the months
+    after ``end`` are cut in the engine and the rows never reach pandas
+    (:func:`arviointi.engine.client_panel.fe_did`, ``engine`` "duckdb" or "spark").
+    """
+    if not isinstance(panel, pd.DataFrame):
+        from arviointi.engine.client_panel import fe_did as engine_fe_did
+
+        if end is None:
+            raise ValueError("fe_did on an engine source needs end= (the window end)")
+        return engine_fe_did(
+            clients, panel, weights, alpha, months, end=end, outcome=outcome, engine=engine
+        )
     dp = did_panel(clients, panel, pre_months=1, post_months=months)
     dp["post"] = (dp["rel_month"] >= 1).astype(int)
     dp["treated_post"] = dp["treated"] * dp["post"]
