@@ -134,6 +134,57 @@ class ClientsAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
+def panel_parts(
+    clients: pd.DataFrame,
+    panel: Any,
+    match: MatchResult,
+    psm: MatchResult,
+    alpha: float,
+    months: int,
+    end: pd.Timestamp,
+) -> tuple[EffectResults, EffectResults, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What needs the person-month panel: the two person-FE DiDs, the per-client outcomes
+    (whole window and first year) and the employment curve.
+
+    ``panel`` is a pandas frame, or a register source (a Parquet path or glob, Arrow,
+    polars, a Spark frame) that :mod:`arviointi.engine` reads without loading it: then only
+    aggregates and one row per client come back, and the report's disclosure control
+    works on them as on the in-memory ones.
+    """
+    if isinstance(panel, pd.DataFrame):
+        clients, panel = cut_at_window_end(clients, panel, end)
+        return (
+            fe_did(clients, panel, match, alpha, months),
+            fe_did(clients, panel, psm, alpha, months),
+            client_outcomes(clients, panel, window_months=None),
+            client_outcomes(clients, panel, window_months=FOLLOW_UP_MONTHS),
+            employment_curve(
+                clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
+            ),
+        )
+    from arviointi.data.frames import columns_of
+    from arviointi.engine import client_outcomes as engine_outcomes
+    from arviointi.engine.backend import open_backend
+
+    did = fe_did(clients, panel, match, alpha, months, end=end)
+    did_psm = fe_did(clients, panel, psm, alpha, months, end=end)
+    backend = open_backend(panel, "duckdb")
+    try:
+        cols = columns_of(panel)
+        pooled = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=None, columns=cols
+        )
+        year = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=FOLLOW_UP_MONTHS, columns=cols
+        )
+        curve = engine_outcomes.employment_curve(
+            backend, clients, end=end, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
+        )
+    finally:
+        backend.close()
+    return did, did_psm, pooled, year, curve
+
+
 def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     """Matched client-level employment effects (see the module docstring)."""
     alpha = ctx.evaluation.inference.alpha
@@ -143,10 +194,9 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         return ClientsAnalysis(available=False, alpha=alpha)
     end = window_end(ctx)
     start = pd.Timestamp(f"{ctx.evaluation.design.pilot_start}-01")
-    clients, panel = cut_at_window_end(clients, panel, end)
     covariates = matching_covariates(ctx)
     notes: list[str] = []
-
+    clients = clients[pd.to_datetime(clients["entry_month"]) <= end].reset_index(drop=True)
     match = cem_match(clients, covariates)
     caliper = ctx.evaluation.models.matching.caliper or 0.2
     seed = ctx.evaluation.inference_seed
@@ -155,16 +205,13 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     sample = match.summary()
 
     months = window_months(start, end)
-    did = fe_did(clients, panel, match, alpha, months)
-    did_psm = fe_did(clients, panel, psm, alpha, months)
+    parts = panel_parts(clients, panel, match, psm, alpha, months, end)
+    did, did_psm, pooled, year, curve = parts
     did_psm.model = "did_person_fe_psm"
-
-    pooled = client_outcomes(clients, panel, window_months=None)
     share = matched_effect(
         pooled, match, outcome="share_employed", obs_weight="months_observed", alpha=alpha
     )
     share.model = "matched_difference"
-    year = client_outcomes(clients, panel, window_months=FOLLOW_UP_MONTHS)
     full = year[year["months_observed"] == FOLLOW_UP_MONTHS]
     if len(full) < len(year):
         notes.append(
@@ -186,9 +233,6 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     km = kaplan_meier_by(
         year[year["person_id"].isin(matched_ids)], by="group", weights=match.weights()
     )
-    curve = employment_curve(
-        clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
-    )
 
     subgroups = subgroup_effects(
         clients,
@@ -203,8 +247,9 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     truth = source_truth(ctx, ctx.source_for("client_panel"))
     true_did = true_share = None
     first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
-    if truth is not None:
+    if truth is not None and isinstance(panel, pd.DataFrame):
         true_share = truth.att("employed", "client", first, last)
+        panel = panel[pd.to_datetime(panel["month"]) <= end]
         true_did = truth_after_entry(truth, clients, panel, first, last)
 
     named = [
