@@ -137,3 +137,36 @@ def test_matched_person_fe_did_on_spark(spark: Any, tmp_path: Path) -> None:
     assert on_spark.inference.details["engine"] == "spark" and on_spark.n_obs > 1_000_000
     assert_same(on_spark, engine_fe_did(tmp_path / "panel.parquet", **kw))
     assert_same(on_spark, person_fe_did(panel, **kw))
+
+
+def test_client_panel_did_and_outcomes_on_spark(spark: Any, tmp_path: Path) -> None:
+    """The clients section's engine path on Spark (months from dates in Spark SQL)."""
+    from arviointi.data.synthetic import generate_turku
+    from arviointi.engine import client_outcomes as engine_outcomes
+    from arviointi.engine.backend import SparkBackend
+    from arviointi.matching import client_outcomes
+    from arviointi.sections.client_effects import (
+        DEFAULT_COVARIATES,
+        cem_match,
+        cut_at_window_end,
+        fe_did,
+    )
+
+    s = generate_turku(1)
+    end = pd.Timestamp("2025-06-01")
+    s.client_panel.to_parquet(tmp_path / "cp.parquet", coerce_timestamps="us")
+    clients, panel = cut_at_window_end(s.clients, s.client_panel, end)
+    match = cem_match(clients, list(DEFAULT_COVARIATES))
+    frame = spark.read.parquet(str(tmp_path / "cp.parquet"))
+    ours = fe_did(clients, frame, match, 0.05, 18, end=end)
+    ref = fe_did(clients, panel, match, 0.05, 18)
+    assert ours.inference.details["engine"] == "spark"
+    _agree(ours, ref)
+    backend = SparkBackend(frame, spark)
+    try:
+        got = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=12, columns=list(panel.columns)
+        )
+    finally:
+        backend.close()
+    pd.testing.assert_frame_equal(got, client_outcomes(clients, panel, window_months=12))

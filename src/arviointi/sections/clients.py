@@ -34,9 +34,7 @@ from arviointi.data.synthetic import Truth, load_truth
 from arviointi.errors import DesignError
 from arviointi.matching import (
     MatchResult,
-    client_outcomes,
     coarsened_exact_match,
-    employment_curve,
     kaplan_meier_by,
     matched_effect,
     outcome_summary,
@@ -51,11 +49,10 @@ from arviointi.results.base import EffectResults, InferenceInfo
 from arviointi.sections.client_effects import (
     cem_coarsening,
     cem_match,
-    cut_at_window_end,
     effect_rows,
     emit_effects_table,
-    fe_did,
     matching_covariates,
+    panel_parts,
     truth_after_entry,
     window_months,
 )
@@ -134,55 +131,23 @@ class ClientsAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
-def panel_parts(
+def planted_truth(
+    ctx: EvaluationContext,
     clients: pd.DataFrame,
     panel: Any,
-    match: MatchResult,
-    psm: MatchResult,
-    alpha: float,
-    months: int,
+    start: pd.Timestamp,
     end: pd.Timestamp,
-) -> tuple[EffectResults, EffectResults, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What needs the person-month panel: the two person-FE DiDs, the per-client outcomes
-    (whole window and first year) and the employment curve.
-
-    ``panel`` is a pandas frame, or a register source (a Parquet path or glob, Arrow,
-    polars, a Spark frame) that :mod:`arviointi.engine` reads without loading it: then only
-    aggregates and one row per client come back, and the report's disclosure control
-    works on them as on the in-memory ones.
-    """
-    if isinstance(panel, pd.DataFrame):
-        clients, panel = cut_at_window_end(clients, panel, end)
-        return (
-            fe_did(clients, panel, match, alpha, months),
-            fe_did(clients, panel, psm, alpha, months),
-            client_outcomes(clients, panel, window_months=None),
-            client_outcomes(clients, panel, window_months=FOLLOW_UP_MONTHS),
-            employment_curve(
-                clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
-            ),
-        )
-    from arviointi.data.frames import columns_of
-    from arviointi.engine import client_outcomes as engine_outcomes
-    from arviointi.engine.backend import open_backend
-
-    did = fe_did(clients, panel, match, alpha, months, end=end)
-    did_psm = fe_did(clients, panel, psm, alpha, months, end=end)
-    backend = open_backend(panel, "duckdb")
-    try:
-        cols = columns_of(panel)
-        pooled = engine_outcomes.client_outcomes(
-            backend, clients, end=end, window_months=None, columns=cols
-        )
-        year = engine_outcomes.client_outcomes(
-            backend, clients, end=end, window_months=FOLLOW_UP_MONTHS, columns=cols
-        )
-        curve = engine_outcomes.employment_curve(
-            backend, clients, end=end, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
-        )
-    finally:
-        backend.close()
-    return did, did_psm, pooled, year, curve
+) -> tuple[float | None, float | None]:
+    """(true DiD effect, true share effect) of a synthetic source; None for real data and
+    for a register source (the truth after entry needs the person-months in memory)."""
+    truth = source_truth(ctx, ctx.source_for("client_panel"))
+    if truth is None or not isinstance(panel, pd.DataFrame):
+        return None, None
+    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    panel = panel[pd.to_datetime(panel["month"]) <= end]
+    return truth_after_entry(truth, clients, panel, first, last), truth.att(
+        "employed", "client", first, last
+    )
 
 
 def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
@@ -201,11 +166,8 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     caliper = ctx.evaluation.models.matching.caliper or 0.2
     seed = ctx.evaluation.inference_seed
     psm = propensity_match(clients, covariates=covariates, caliper=caliper, seed=seed)
-    balance = match.balance()
-    sample = match.summary()
-
-    months = window_months(start, end)
-    parts = panel_parts(clients, panel, match, psm, alpha, months, end)
+    balance, sample, months = match.balance(), match.summary(), window_months(start, end)
+    parts = panel_parts(clients, panel, match, psm, alpha, months, end, FOLLOW_UP_MONTHS)
     did, did_psm, pooled, year, curve = parts
     did_psm.model = "did_person_fe_psm"
     share = matched_effect(
@@ -244,14 +206,8 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         coarsening=cem_coarsening(covariates),
     )
 
-    truth = source_truth(ctx, ctx.source_for("client_panel"))
-    true_did = true_share = None
-    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
-    if truth is not None and isinstance(panel, pd.DataFrame):
-        true_share = truth.att("employed", "client", first, last)
-        panel = panel[pd.to_datetime(panel["month"]) <= end]
-        true_did = truth_after_entry(truth, clients, panel, first, last)
-
+    true_did, true_share = planted_truth(ctx, clients, panel, start, end)
+    last = end.strftime("%Y-%m")
     named = [
         ("employed", did),
         ("employed", did_psm),
