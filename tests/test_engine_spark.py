@@ -83,3 +83,90 @@ def test_event_study_on_spark(spark: Any, tmp_path: Path) -> None:
     assert ours.estimate == pytest.approx(ref.estimate, rel=REL)
     assert ours.se == pytest.approx(ref.se, rel=REL)
     np.testing.assert_allclose(ours.coefficients["se"], ref.coefficients["se"], rtol=REL)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame:pandas.errors.Pandas4Warning")
+def test_two_way_clustering_on_spark(spark: Any, tmp_path: Path) -> None:
+    """Person x month CR1 on Spark = DuckDB = pyfixest (1e-9)."""
+    from test_engine_twoway import _agree as _agree_pyfixest
+    from test_engine_twoway import _pyfixest
+
+    panel = unbalanced()
+    panel.to_parquet(tmp_path / "p.parquet")
+    kw = {"unit": "person", "time": "month", "treatment": "d", "covariates": ["x"]}
+    kw |= {"cluster": ["person", "month"]}
+    on_spark = engine_did(tmp_path / "p.parquet", "y", engine="spark", spark=spark, **kw)
+    on_duckdb = engine_did(tmp_path / "p.parquet", "y", engine="duckdb", **kw)
+    assert on_spark.engine == "spark"
+    _agree(on_spark, on_duckdb)
+    _agree_pyfixest(on_spark, _pyfixest(panel, ["person", "month"]))
+
+
+def test_staggered_million_person_months_on_spark(spark: Any, tmp_path: Path) -> None:
+    """Callaway-Sant'Anna on Spark = DuckDB = in memory (1e-9), 1M balanced person-months."""
+    from arviointi.engine import staggered_did as engine_staggered
+    from arviointi.staggered import staggered_did
+    from test_engine_staggered import assert_same, balanced_register
+
+    df = balanced_register(20_000, 50, seed=5)
+    df.to_parquet(tmp_path / "reg.parquet")
+    kw = dict(unit="person", time="month", first_treated="first", control="not_yet_treated")
+    on_spark = engine_staggered(
+        tmp_path / "reg.parquet", "income", engine="spark", spark=spark, **kw
+    )
+    on_duckdb = engine_staggered(tmp_path / "reg.parquet", "income", **kw)
+    assert on_spark.extra["engine"] == "spark"
+    assert_same(on_spark, on_duckdb)
+    assert_same(on_spark, staggered_did(df, "income", **kw))
+
+
+def test_matched_person_fe_did_on_spark(spark: Any, tmp_path: Path) -> None:
+    """CEM-weighted person-FE DiD on Spark = DuckDB = in memory (1e-9)."""
+    from arviointi.engine import person_fe_did as engine_fe_did
+    from arviointi.matching import coarsened_exact_match, person_fe_did
+    from test_engine_matched import assert_same, matched_register
+
+    clients, panel = matched_register(42_000, seed=4)
+    m = coarsened_exact_match(
+        clients, coarsening={"age": [18, 25, 35, 50, 66], "language": "exact"}
+    )
+    # Spark reads microsecond timestamps (pandas writes nanoseconds by default)
+    panel.to_parquet(tmp_path / "panel.parquet", coerce_timestamps="us")
+    kw = {"outcome": "income", "weights": m}
+    on_spark = engine_fe_did(tmp_path / "panel.parquet", engine="spark", spark=spark, **kw)
+    assert on_spark.inference.details["engine"] == "spark" and on_spark.n_obs > 1_000_000
+    assert_same(on_spark, engine_fe_did(tmp_path / "panel.parquet", **kw))
+    assert_same(on_spark, person_fe_did(panel, **kw))
+
+
+def test_client_panel_did_and_outcomes_on_spark(spark: Any, tmp_path: Path) -> None:
+    """The clients section's engine path on Spark (months from dates in Spark SQL)."""
+    from arviointi.data.synthetic import generate_turku
+    from arviointi.engine import client_outcomes as engine_outcomes
+    from arviointi.engine.backend import SparkBackend
+    from arviointi.matching import client_outcomes
+    from arviointi.sections.client_effects import (
+        DEFAULT_COVARIATES,
+        cem_match,
+        cut_at_window_end,
+        fe_did,
+    )
+
+    s = generate_turku(1)
+    end = pd.Timestamp("2025-06-01")
+    s.client_panel.to_parquet(tmp_path / "cp.parquet", coerce_timestamps="us")
+    clients, panel = cut_at_window_end(s.clients, s.client_panel, end)
+    match = cem_match(clients, list(DEFAULT_COVARIATES))
+    frame = spark.read.parquet(str(tmp_path / "cp.parquet"))
+    ours = fe_did(clients, frame, match, 0.05, 18, end=end)
+    ref = fe_did(clients, panel, match, 0.05, 18)
+    assert ours.inference.details["engine"] == "spark"
+    _agree(ours, ref)
+    backend = SparkBackend(frame, spark)
+    try:
+        got = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=12, columns=list(panel.columns)
+        )
+    finally:
+        backend.close()
+    pd.testing.assert_frame_equal(got, client_outcomes(clients, panel, window_months=12))

@@ -36,6 +36,8 @@ class Backend(Protocol):
 
     def materialize(self, name: str, query: str) -> None: ...
 
+    def register_frame(self, name: str, frame: pd.DataFrame) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -102,6 +104,12 @@ class DuckDBBackend:
     def materialize(self, name: str, query: str) -> None:
         self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
 
+    def register_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """A small per-person table (e.g. matching weights) joinable by ``name``."""
+        self._own.register(f"{name}_src", frame)
+        self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_src")
+        self._own.unregister(f"{name}_src")
+
     def close(self) -> None:
         self._own.close()
 
@@ -156,6 +164,12 @@ class SparkBackend:
             raise _translate(exc, self.label, self.name) from exc
         frame.createOrReplaceTempView(name)
         self._cached.append(frame)
+
+    def register_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """A small per-person table (e.g. matching weights) joinable by ``name``."""
+        spark_frame = self._spark.createDataFrame(frame).cache()
+        spark_frame.createOrReplaceTempView(name)
+        self._cached.append(spark_frame)
 
     def close(self) -> None:
         for frame in self._cached:

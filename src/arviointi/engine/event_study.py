@@ -21,6 +21,7 @@ from scipy import stats
 from arviointi.data.frames import require_columns
 from arviointi.engine import passes
 from arviointi.engine.backend import Backend, open_backend
+from arviointi.engine.determinism import settle_result
 from arviointi.engine.fe_did import _check_rows, _inference, _view
 from arviointi.engine.normal_equations import moments, solve
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
@@ -78,7 +79,8 @@ def event_study(
     require_columns(data, list(cols.values()))
     backend = open_backend(data, engine, spark=spark)
     try:
-        return _fit(backend, cols, window, reference, inference, alpha)
+        # reported digits independent of the engine's summation order (determinism.py)
+        return settle_result(_fit(backend, cols, window, reference, inference, alpha))
     finally:
         backend.close()
 

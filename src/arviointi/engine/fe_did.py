@@ -20,8 +20,9 @@ import pandas as pd
 from scipy import stats
 
 from arviointi.data.frames import require_columns
-from arviointi.engine import passes
+from arviointi.engine import passes, twoway
 from arviointi.engine.backend import Backend, open_backend
+from arviointi.engine.determinism import settle_result
 from arviointi.engine.normal_equations import moments, solve
 from arviointi.engine.results import EngineDiDResults
 from arviointi.errors import DesignError, InputError, ParamsError, Problem
@@ -44,6 +45,8 @@ def _view(backend: Backend, cols: dict[str, str], covs: list[str]) -> str:
         *[f"CAST({q(c)} AS DOUBLE) AS w{j + 1}" for j, c in enumerate(covs)],
         f"{q(cols['cluster'])} AS c",
     ]
+    if "cluster2" in cols:
+        select.append(f"{q(cols['cluster2'])} AS c2")
     values = [cols["outcome"], cols["treatment"], *covs]
     complete = " AND ".join(f"{q(c)} IS NOT NULL" for c in values)
     select.append(f"CASE WHEN {complete} THEN 1 ELSE 0 END AS ok")
@@ -53,6 +56,8 @@ def _view(backend: Backend, cols: dict[str, str], covs: list[str]) -> str:
 def _check_rows(total: pd.Series, cols: dict[str, str], covs: list[str], label: str) -> list[str]:
     """Errors for missing keys and non-binary treatment; the warning for dropped rows."""
     keys = {"u": cols["unit"], "t": cols["time"], "c": cols["cluster"]}
+    if "cluster2" in cols:
+        keys["c2"] = cols["cluster2"]
     problems = [
         Problem(
             f"column {name!r}",
@@ -155,7 +160,7 @@ def did(
     time: str,
     treatment: str,
     covariates: list[str] | None = None,
-    cluster: str | None = None,
+    cluster: str | list[str] | None = None,
     inference: str = "auto",
     alpha: float = 0.05,
     engine: str = "duckdb",
@@ -166,19 +171,41 @@ def did(
     ``data`` is anything :mod:`arviointi.data.frames` accepts; ``spark`` an existing
     session (default: the active one, else a local one). ``inference`` is "auto",
     "cluster" (CR1, clusters = ``cluster`` or the unit) or "classical"; the design-based
-    methods need the rows and run in :func:`arviointi.did.did`.
+    methods need the rows and run in :func:`arviointi.did.did`. ``cluster`` may name two
+    columns (e.g. ``["person", "month"]``): two-way clustered CR1
+    (:mod:`arviointi.engine.twoway`), with ``inference`` "auto" or "cluster".
     """
     if not 0 < alpha < 1:
         raise ParamsError("did(alpha=...)", f"alpha must be in (0, 1), got {alpha!r}")
     covs = list(covariates or [])
     cols = {"unit": unit, "time": time, "outcome": outcome, "treatment": treatment}
-    cols["cluster"] = cluster or unit
+    cols |= _cluster_columns(cluster, unit, inference)
     require_columns(data, [*cols.values(), *covs])
     backend = open_backend(data, engine, spark=spark)
     try:
-        return _fit(backend, cols, covs, inference, alpha)
+        return settle_result(_fit(backend, cols, covs, inference, alpha))
     finally:
         backend.close()
+
+
+def _cluster_columns(cluster: str | list[str] | None, unit: str, inference: str) -> dict[str, str]:
+    """``cluster``/``cluster2`` from a name, a list of one or two names, or None (the unit)."""
+    if cluster is None or isinstance(cluster, str):
+        return {"cluster": cluster or unit}
+    names = list(cluster)
+    if len(names) == 1:
+        return {"cluster": names[0]}
+    if len(names) != 2 or len(set(names)) != 2:
+        raise ParamsError(
+            "did(cluster=...)", f"expected one column or two different columns, got {cluster!r}"
+        )
+    if inference not in ("auto", "cluster"):
+        raise ParamsError(
+            "did(inference=...)",
+            f"two-way clustering ({names}) is CR1; inference must be 'auto' or 'cluster', "
+            f"got {inference!r}",
+        )
+    return {"cluster": names[0], "cluster2": names[1]}
 
 
 def _fit(
@@ -187,7 +214,8 @@ def _fit(
     label, k, tag = backend.label, 1 + len(covs), next(_ids)
     view = _view(backend, cols, covs)
     values = ["y", "d", *[f"w{j + 1}" for j in range(len(covs))]]
-    counts = {f"null_{c}": f"{c} IS NULL" for c in ("u", "t", "c")}
+    keys = ("u", "t", "c", "c2") if "cluster2" in cols else ("u", "t", "c")
+    counts = {f"null_{c}": f"{c} IS NULL" for c in keys}
     counts |= {f"null_v{j}": f"{v} IS NULL" for j, v in enumerate(values)}
     counts["bad_d"] = "d IS NOT NULL AND d <> 0 AND d <> 1"
     total, bytime, times_name = passes.time_pass(backend, view, k, counts, tag)
@@ -203,6 +231,9 @@ def _fit(
     t0 = _check_patterns(patterns, obs, cols, times, label)
     names = [cols["treatment"], *covs]
     sol = solve(moments(bytime, patterns, obs, k), names)
+    if "cluster2" in cols:
+        two = twoway.score_pass(backend, view, times_name, sol, tag)
+        return _result_twoway(sol, two, patterns, bytime, t0, cols, names, alpha, warnings, backend)
     sc = passes.score_pass(backend, view, times_name, sol, tag)
     passes.check_clusters(sc, cols, label)
     return _result(sol, sc, patterns, bytime, t0, cols, names, inference, alpha, warnings, backend)
@@ -260,6 +291,63 @@ def _result(
         outcome=cols["outcome"],
         alpha=alpha,
         warnings=[*warnings, *more],
+        coef_table=table,
+        design=design,
+        engine=backend.name,
+        aggregates={"periods": T, "patterns": len(patterns), "clusters": G, "units": n_units},
+    )
+
+
+def _result_twoway(
+    sol: Any,
+    sc: twoway.TwoWayScores,
+    patterns: pd.DataFrame,
+    bytime: pd.DataFrame,
+    t0: int,
+    cols: dict[str, str],
+    names: list[str],
+    alpha: float,
+    warnings: list[str],
+    backend: Backend,
+) -> EngineDiDResults:
+    """The result with two-way clustered CR1 errors (df = fewest clusters - 1)."""
+    n, T = int(bytime["n"].sum()), len(bytime)
+    n_units = int(patterns["cnt"].sum())
+    n_tr = int(patterns.loc[patterns["ever"] == 1, "cnt"].sum())
+    nested = twoway.nested_absorbed(sc, n_units, T)
+    V = twoway.vcov(sc, sol, n, n_units + T - 1, nested)
+    G = min(sc.G["c"], sc.G["c2"])
+    df = float(G - 1)
+    diag = np.diag(V)
+    ses = np.where(np.isfinite(diag) & (diag >= 0), np.sqrt(np.abs(diag)), np.nan)
+    se = float(ses[0]) if np.isfinite(ses[0]) else None
+    est = float(sol.beta[0])
+    pvalue = float(2 * stats.t.sf(abs(est) / se, df)) if se else None
+    design = Design(n_tr, n_units - n_tr, t0, T - t0, True)
+    pair = (cols["cluster"], cols["cluster2"])
+    details = {"design": design.as_dict(), "engine": backend.name}
+    details |= twoway.details(sc, pair, nested)
+    if se is None:
+        warnings = [*warnings, "the two-way covariance V1 + V2 - V12 is not positive here: no se"]
+    table = pd.DataFrame(
+        {"estimate": sol.beta, "se": ses}, index=pd.Index(["treatment", *names[1:]], name="term")
+    )
+    table.attrs["se_type"] = "cluster"
+    reason = f"two-way clustered CR1 by {pair[0]!r} and {pair[1]!r} (Cameron-Gelbach-Miller)"
+    info = InferenceInfo(
+        method="cluster", reason=reason, df=df, requested="cluster", details=details
+    )
+    return EngineDiDResults(
+        estimate=est,
+        se=se,
+        pvalue=pvalue,
+        inference=info,
+        n_obs=n,
+        n_treated=n_tr,
+        n_control=n_units - n_tr,
+        outcome=cols["outcome"],
+        alpha=alpha,
+        warnings=warnings,
         coef_table=table,
         design=design,
         engine=backend.name,

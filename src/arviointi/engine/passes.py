@@ -20,14 +20,14 @@ from arviointi.errors import DesignError, InputError, Problem
 
 
 def time_pass(
-    backend: Backend, view: str, k: int, counts: dict[str, str], tag: int
+    backend: Backend, view: str, k: int, counts: dict[str, str], tag: int, weighted: bool = False
 ) -> tuple[pd.Series, pd.DataFrame, str]:
     """Per-period sums; returns (totals incl. ``counts``, periods sorted, period-code table).
 
     Periods that hold only incomplete rows are dropped from the codes.
     """
     bytime_name, times_name = f"arv_bytime_{tag}", f"arv_times_{tag}"
-    backend.materialize(bytime_name, sql.by_time(view, k, counts))
+    backend.materialize(bytime_name, sql.by_time(view, k, counts, weighted))
     total = backend.sql(f"SELECT * FROM {bytime_name}").drop(columns=["t"]).sum()
     backend.materialize(times_name, sql.time_codes(bytime_name))
     bytime = backend.sql(
@@ -54,15 +54,18 @@ def pattern_pass(
     n_times: int,
     unit_keys: dict[str, str],
     tag: int,
+    weighted: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Units grouped by observation pattern, and the patterns' 0/1 period matrix."""
     bits = f"arv_tbits_{tag}"
     backend.materialize(bits, sql.time_bits(times_name, n_times))
-    patterns = backend.sql(sql.by_pattern(view, bits, k, n_times, unit_keys))
+    patterns = backend.sql(sql.by_pattern(view, bits, k, n_times, unit_keys, weighted))
     return patterns, pattern_matrix(patterns, n_times)
 
 
-def score_pass(backend: Backend, view: str, times_name: str, sol: Solution, tag: int) -> pd.Series:
+def score_pass(
+    backend: Backend, view: str, times_name: str, sol: Solution, tag: int, weighted: bool = False
+) -> pd.Series:
     """Totals of the score pass for the fitted ``sol`` (CR1 meat, RSS, cluster checks)."""
     k = len(sol.beta)
     rows: list[list[Any]] = [
@@ -74,7 +77,7 @@ def score_pass(backend: Backend, view: str, times_name: str, sol: Solution, tag:
         f"{params_name}_t",
         f"SELECT m.t, p.* FROM {times_name} m JOIN {params_name} p ON m.tc = p.tc",
     )
-    out: pd.Series = backend.sql(sql.scores(view, f"{params_name}_t", k)).iloc[0]
+    out: pd.Series = backend.sql(sql.scores(view, f"{params_name}_t", k, weighted)).iloc[0]
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from arviointi.data.frames import to_pandas
 from arviointi.did.results import DiDResults
 from arviointi.engine.choice import choose_engine
+from arviointi.engine.determinism import settle_result
 from arviointi.errors import DesignError
 from arviointi.event_study.results import EventStudyResults
 
@@ -32,7 +33,7 @@ def route_did(data: Any, outcome: str, spec: dict[str, Any], fit: Any) -> DiDRes
         res: DiDResults = fit(to_pandas(data, used), outcome, **spec)
         res.inference.details["engine"] = "pandas"
         res.inference.details["engine_reason"] = reason
-        return res
+        return settle_result(res)  # the same digits as the engines' (determinism.py)
     blockers = [
         what
         for what, bad in (

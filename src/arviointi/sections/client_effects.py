@@ -17,7 +17,14 @@ from typing import Any
 import pandas as pd
 
 from arviointi.data.synthetic import Truth
-from arviointi.matching import MatchResult, coarsened_exact_match, did_panel, person_fe_did
+from arviointi.matching import (
+    MatchResult,
+    client_outcomes,
+    coarsened_exact_match,
+    did_panel,
+    employment_curve,
+    person_fe_did,
+)
 from arviointi.report.emitter import Emitter
 from arviointi.results.base import EffectResults
 from arviointi.sections.context import EvaluationContext
@@ -64,17 +71,85 @@ def window_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
 
 def fe_did(
     clients: pd.DataFrame,
-    panel: pd.DataFrame,
+    panel: Any,
     weights: MatchResult,
     alpha: float,
     months: int,
     outcome: str = "employed",
+    *,
+    end: pd.Timestamp | None = None,
+    engine: str = "duckdb",
 ) -> EffectResults:
-    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'."""
+    """Person-FE DiD: the entry month is 'before', months 1.. after entry are 'after'.
+
+    ``panel`` is a pandas frame (already cut at the window end) or a register source the
+    engine reads (a Parquet path or glob, Arrow, polars, a Spark frame): then the months
+    after ``end`` are cut in the engine and the rows never reach pandas
+    (:func:`arviointi.engine.client_panel.fe_did`, ``engine`` "duckdb" or "spark").
+    """
+    if not isinstance(panel, pd.DataFrame):
+        from arviointi.engine.client_panel import fe_did as engine_fe_did
+
+        if end is None:
+            raise ValueError("fe_did on an engine source needs end= (the window end)")
+        return engine_fe_did(
+            clients, panel, weights, alpha, months, end=end, outcome=outcome, engine=engine
+        )
     dp = did_panel(clients, panel, pre_months=1, post_months=months)
     dp["post"] = (dp["rel_month"] >= 1).astype(int)
     dp["treated_post"] = dp["treated"] * dp["post"]
     return person_fe_did(dp, outcome=outcome, weights=weights, alpha=alpha)
+
+
+def panel_parts(
+    clients: pd.DataFrame,
+    panel: Any,
+    match: MatchResult,
+    psm: MatchResult,
+    alpha: float,
+    months: int,
+    end: pd.Timestamp,
+    follow_up: int,
+) -> tuple[EffectResults, EffectResults, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the clients section needs from the person-month panel: the two person-FE DiDs,
+    the per-client outcomes (whole window and the first ``follow_up`` months) and the
+    employment curve (``2 * follow_up`` months).
+
+    ``panel`` is a pandas frame, or a register source (a Parquet path or glob, Arrow,
+    polars, a Spark frame) that :mod:`arviointi.engine` reads without loading it: then only
+    aggregates and one row per client come back, and the report's disclosure control
+    works on them as on the in-memory ones.
+    """
+    if isinstance(panel, pd.DataFrame):
+        clients, panel = cut_at_window_end(clients, panel, end)
+        return (
+            fe_did(clients, panel, match, alpha, months),
+            fe_did(clients, panel, psm, alpha, months),
+            client_outcomes(clients, panel, window_months=None),
+            client_outcomes(clients, panel, window_months=follow_up),
+            employment_curve(clients, panel, max_months=follow_up * 2, weights=match.weights()),
+        )
+    from arviointi.data.frames import columns_of
+    from arviointi.engine import client_outcomes as engine_outcomes
+    from arviointi.engine.backend import open_backend
+
+    did = fe_did(clients, panel, match, alpha, months, end=end)
+    did_psm = fe_did(clients, panel, psm, alpha, months, end=end)
+    backend = open_backend(panel, "duckdb")
+    try:
+        cols = columns_of(panel)
+        pooled = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=None, columns=cols
+        )
+        year = engine_outcomes.client_outcomes(
+            backend, clients, end=end, window_months=follow_up, columns=cols
+        )
+        curve = engine_outcomes.employment_curve(
+            backend, clients, end=end, max_months=follow_up * 2, weights=match.weights()
+        )
+    finally:
+        backend.close()
+    return did, did_psm, pooled, year, curve
 
 
 def truth_after_entry(

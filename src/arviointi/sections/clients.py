@@ -34,9 +34,7 @@ from arviointi.data.synthetic import Truth, load_truth
 from arviointi.errors import DesignError
 from arviointi.matching import (
     MatchResult,
-    client_outcomes,
     coarsened_exact_match,
-    employment_curve,
     kaplan_meier_by,
     matched_effect,
     outcome_summary,
@@ -51,11 +49,10 @@ from arviointi.results.base import EffectResults, InferenceInfo
 from arviointi.sections.client_effects import (
     cem_coarsening,
     cem_match,
-    cut_at_window_end,
     effect_rows,
     emit_effects_table,
-    fe_did,
     matching_covariates,
+    panel_parts,
     truth_after_entry,
     window_months,
 )
@@ -134,6 +131,25 @@ class ClientsAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
+def planted_truth(
+    ctx: EvaluationContext,
+    clients: pd.DataFrame,
+    panel: Any,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> tuple[float | None, float | None]:
+    """(true DiD effect, true share effect) of a synthetic source; None for real data and
+    for a register source (the truth after entry needs the person-months in memory)."""
+    truth = source_truth(ctx, ctx.source_for("client_panel"))
+    if truth is None or not isinstance(panel, pd.DataFrame):
+        return None, None
+    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    panel = panel[pd.to_datetime(panel["month"]) <= end]
+    return truth_after_entry(truth, clients, panel, first, last), truth.att(
+        "employed", "client", first, last
+    )
+
+
 def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     """Matched client-level employment effects (see the module docstring)."""
     alpha = ctx.evaluation.inference.alpha
@@ -143,28 +159,21 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         return ClientsAnalysis(available=False, alpha=alpha)
     end = window_end(ctx)
     start = pd.Timestamp(f"{ctx.evaluation.design.pilot_start}-01")
-    clients, panel = cut_at_window_end(clients, panel, end)
     covariates = matching_covariates(ctx)
     notes: list[str] = []
-
+    clients = clients[pd.to_datetime(clients["entry_month"]) <= end].reset_index(drop=True)
     match = cem_match(clients, covariates)
     caliper = ctx.evaluation.models.matching.caliper or 0.2
     seed = ctx.evaluation.inference_seed
     psm = propensity_match(clients, covariates=covariates, caliper=caliper, seed=seed)
-    balance = match.balance()
-    sample = match.summary()
-
-    months = window_months(start, end)
-    did = fe_did(clients, panel, match, alpha, months)
-    did_psm = fe_did(clients, panel, psm, alpha, months)
+    balance, sample, months = match.balance(), match.summary(), window_months(start, end)
+    parts = panel_parts(clients, panel, match, psm, alpha, months, end, FOLLOW_UP_MONTHS)
+    did, did_psm, pooled, year, curve = parts
     did_psm.model = "did_person_fe_psm"
-
-    pooled = client_outcomes(clients, panel, window_months=None)
     share = matched_effect(
         pooled, match, outcome="share_employed", obs_weight="months_observed", alpha=alpha
     )
     share.model = "matched_difference"
-    year = client_outcomes(clients, panel, window_months=FOLLOW_UP_MONTHS)
     full = year[year["months_observed"] == FOLLOW_UP_MONTHS]
     if len(full) < len(year):
         notes.append(
@@ -186,9 +195,6 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
     km = kaplan_meier_by(
         year[year["person_id"].isin(matched_ids)], by="group", weights=match.weights()
     )
-    curve = employment_curve(
-        clients, panel, max_months=FOLLOW_UP_MONTHS * 2, weights=match.weights()
-    )
 
     subgroups = subgroup_effects(
         clients,
@@ -200,13 +206,8 @@ def analyse_clients(ctx: EvaluationContext) -> ClientsAnalysis:
         coarsening=cem_coarsening(covariates),
     )
 
-    truth = source_truth(ctx, ctx.source_for("client_panel"))
-    true_did = true_share = None
-    first, last = start.strftime("%Y-%m"), end.strftime("%Y-%m")
-    if truth is not None:
-        true_share = truth.att("employed", "client", first, last)
-        true_did = truth_after_entry(truth, clients, panel, first, last)
-
+    true_did, true_share = planted_truth(ctx, clients, panel, start, end)
+    last = end.strftime("%Y-%m")
     named = [
         ("employed", did),
         ("employed", did_psm),
