@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import arviointi
-from arviointi.pipeline.manifest import package_versions
+from arviointi.pipeline.cache import runtime_versions
 from arviointi.report.mime import REPORT_MIME
 
 
@@ -58,7 +58,7 @@ def html_key(notebooks: Sequence[Path], lang: str, meta: Any) -> str:
         "lang": lang,
         "meta": dataclasses.asdict(meta),
         "package": package_files_digest(),
-        "versions": package_versions(),
+        "versions": runtime_versions(),
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
