@@ -71,6 +71,17 @@ PATTERNS = {
 }
 
 
+def _module_files(name: str) -> list[Path]:
+    """The source files of section module ``name`` (a module or a package)."""
+    if (SECTIONS / f"{name}.py").is_file():
+        return [SECTIONS / f"{name}.py"]
+    return sorted((SECTIONS / name).glob("*.py")) if (SECTIONS / name).is_dir() else []
+
+
+def _module_text(name: str) -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in _module_files(name))
+
+
 def _section_modules(notebook: Path) -> set[str]:
     """The arviointi.sections modules a notebook imports, directly or through each other."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
@@ -78,13 +89,13 @@ def _section_modules(notebook: Path) -> set[str]:
     found: set[str] = set()
     for match in re.finditer(r"from arviointi\.sections import ([\w, ]+)", code):
         found |= {n.strip() for n in match.group(1).split(",")}
-    found = {n for n in found if (SECTIONS / f"{n}.py").is_file()}
+    found = {n for n in found if _module_files(n)}
     todo = list(found)
     while todo:
-        text = (SECTIONS / f"{todo.pop()}.py").read_text(encoding="utf-8")
+        text = _module_text(todo.pop())
         for match in re.finditer(r"from arviointi\.sections(?:\.(\w+))? import (\w+)", text):
             name = match.group(1) or match.group(2)
-            if name not in found and (SECTIONS / f"{name}.py").is_file():
+            if name not in found and _module_files(name):
                 found.add(name)
                 todo.append(name)
     return found
@@ -93,7 +104,7 @@ def _section_modules(notebook: Path) -> set[str]:
 def _referenced(modules: set[str]) -> set[str]:
     paths: set[str] = set()
     for module in modules:
-        text = (SECTIONS / f"{module}.py").read_text(encoding="utf-8")
+        text = _module_text(module)
         for pattern, path in PATTERNS.items():
             paths |= {path.format(*m.groups()) for m in re.finditer(pattern, text)}
     return paths
