@@ -21,7 +21,7 @@ from typing import Any
 from arviointi.data.results import RECORDS_FILE
 from arviointi.errors import ArviointiError, PipelineError
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline import atomic, kernels, reuse, validated
+from arviointi.pipeline import atomic, execute, kernels, reuse, validated
 from arviointi.pipeline.cache import (
     NotebookCache,
     code_fingerprint,
@@ -125,11 +125,7 @@ def run_evaluation(
     notebooks = evaluation.notebook_paths()
     for notebook in notebooks:
         notebook_state(say, notebook.stem, "queued")
-    previous = (
-        f"the last good report in {final} is unchanged"
-        if (final / "results.json").is_file()
-        else f"no report was published in {final}"
-    )
+    previous = _previous(final)
     lock, temporary = _claim_output(root, run_id, final, previous, notes)
     run = _Run(evaluation, params, inputs, point, temporary, final, previous, jobs, use_cache, say)
     run.fresh_kernels = fresh_kernels
@@ -137,8 +133,7 @@ def run_evaluation(
     # (the synthesis), which read the analyses' records from <run_dir>/records.json
     last = [n for n in notebooks if n.stem in evaluation.final_notebooks]
     first = [n for n in notebooks if n not in last]
-    if not fresh_kernels:
-        kernels.begin_session(KERNEL_START_TIMEOUT_S)
+    _begin_workers(jobs, fresh_kernels)
     try:
         reasons: dict[str, str] = {}
         outcomes, records, hits = _execute_stages(run, first, last, stage, reasons)
@@ -165,6 +160,7 @@ def run_evaluation(
     except OSError as exc:
         raise output_error(exc, root, run_id, previous) from exc
     finally:
+        execute.end_pool()
         kernels.end_session()
         atomic.discard(temporary)
         lock.close()
@@ -181,6 +177,23 @@ def run_evaluation(
         timings=timings,
         notes=notes,
     )
+
+
+def _begin_workers(jobs: int, fresh_kernels: bool) -> None:
+    """Warm kernels for the whole run: one in this process for notebooks run one at a
+    time, and with ``jobs`` > 1 one pool of workers for both stages (the synthesis then
+    runs in a worker whose kernel is warm)."""
+    if not fresh_kernels:
+        kernels.begin_session(KERNEL_START_TIMEOUT_S)
+    if jobs > 1:
+        execute.begin_pool(jobs)
+
+
+def _previous(final: Path) -> str:
+    """What a failed run leaves in ``final`` (for its error message)."""
+    if (final / "results.json").is_file():
+        return f"the last good report in {final} is unchanged"
+    return f"no report was published in {final}"
 
 
 def _stage_timer(timings: dict[str, float]) -> Callable[[str], Any]:
