@@ -189,6 +189,27 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
         return real_render(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render, "render_report", counting_render)
+    import arviointi.report.docx_export as word
+
+    written: list[str] = []
+    real_docx = word.html_to_docx
+
+    def counting_docx(html_path: Path, *args: object, **kwargs: object) -> object:
+        written.append(html_path.name)
+        return real_docx(html_path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "html_to_docx", counting_docx)
+    import arviointi.sections.synthesis as synthesis
+
+    findings = 0
+    real_findings = synthesis.headline_findings
+
+    def counting_findings(*args: object, **kwargs: object) -> object:
+        nonlocal findings
+        findings += 1
+        return real_findings(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(synthesis, "headline_findings", counting_findings)
     params = _project(tmp_path)
     first = run_evaluation(params, jobs=1)
     assert first.cache_hits == [] and printed == ["report-fi.html", "report-en.html"]
@@ -211,6 +232,8 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
     assert third.cache_hits == ["emit_records", "echo_params"]
     assert len(printed) == 4
     assert rendered == 4  # the HTML was not rendered again either
+    assert len(written) == 4  # nor the Word copies
+    assert findings == 2  # the headline findings are computed only for a rendered HTML
     assert {p.name: p.read_bytes() for p in third.output_dir.glob("report-*")} == before
     assert third.results_path.read_bytes() == results
 

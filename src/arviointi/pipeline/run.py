@@ -38,7 +38,7 @@ from arviointi.pipeline.html_cache import HtmlCache, html_key
 from arviointi.pipeline.lock import run_lock
 from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
 from arviointi.pipeline.output_errors import output_error
-from arviointi.pipeline.pdf_cache import PdfCache, pdf_key
+from arviointi.pipeline.pdf_cache import PdfCache, docx_key, pdf_key
 from arviointi.pipeline.progress import notebook_state
 from arviointi.pipeline.records import collect_records, dump_json, results_document
 
@@ -428,9 +428,11 @@ def _report_meta(
     evaluation: Evaluation,
     point: RunPoint,
     inputs: list[dict[str, Any]],
-    records: Sequence[dict[str, Any]],
+    records: Sequence[dict[str, Any]] | None,
 ) -> Any:
-    """The report's metadata: title, sources, provenance, checkpoint, findings."""
+    """The report's metadata: title, sources, provenance, checkpoint, findings (none
+    when ``records`` is None: that metadata keys the HTML cache together with the records,
+    see :func:`~arviointi.pipeline.html_cache.html_key`)."""
     meta_module = importlib.import_module("arviointi.report.meta")
     sources = [
         {
@@ -473,7 +475,7 @@ def _report_meta(
             if evaluation.description is not None
             else {}
         ),
-        findings=_findings(evaluation, records),
+        findings=[] if records is None else _findings(evaluation, records),
         confidence=round(100 * (1 - evaluation.inference.alpha)),
         report_languages=list(evaluation.languages),
     )
@@ -492,11 +494,19 @@ def _render(
     use_cache: bool = True,
 ) -> list[Path]:
     """HTML, PDF and Word copies of the report in every language (cached where unchanged)."""
-    meta = _report_meta(evaluation, point, inputs, records)
+    keyed = _report_meta(evaluation, point, inputs, None)
+    full: list[Any] = []  # the metadata with findings, made on the first HTML cache miss
+
+    def meta() -> Any:
+        if not full:
+            full.append(_report_meta(evaluation, point, inputs, records))
+        return full[0]
+
     written: list[Path] = []
     for lang in evaluation.languages:
+        page = html_key(notebooks, lang, keyed, records) if use_cache else None
         written += _render_language(
-            evaluation, notebooks, lang, meta, temporary, notes, say, use_cache=use_cache
+            evaluation, notebooks, lang, meta, page, temporary, notes, say, use_cache=use_cache
         )
     return written
 
@@ -505,7 +515,8 @@ def _render_language(
     evaluation: Evaluation,
     notebooks: list[Path],
     lang: str,
-    meta: Any,
+    meta: Callable[[], Any],
+    page: str | None,
     temporary: Path,
     notes: list[str],
     say: Progress,
@@ -520,16 +531,17 @@ def _render_language(
     written: list[Path] = []
     pdf_cache = PdfCache(evaluation.root / ".cache" / "arviointi" / "pdf")
     rendered = HtmlCache(evaluation.root / ".cache" / "arviointi" / "html")
+    word_cache = PdfCache(evaluation.root / ".cache" / "arviointi" / "docx", ".docx")
     say(f"rendering report-{lang}.html ...")
     html_path = temporary / f"report-{lang}.html"
     pdf_path = temporary / f"report-{lang}.pdf"
     docx_path = temporary / f"report-{lang}.docx"
     try:
-        # the same bundles, metadata and package give the same HTML (html_cache.py)
-        page = html_key(notebooks, lang, meta) if use_cache else None
+        # the same bundles, metadata, records and package give the same HTML (html_cache.py)
         if page is None or not rendered.fetch(page, html_path):
             render = importlib.import_module("arviointi.report.render")
-            html_path.write_text(render.render_report(notebooks, lang=lang, meta=meta), "utf-8")
+            text = render.render_report(notebooks, lang=lang, meta=meta())
+            html_path.write_text(text, "utf-8")
             if page is not None:
                 rendered.store(page, html_path)
     except ArviointiError:
@@ -559,6 +571,12 @@ def _render_language(
     else:
         notes.append(printed)
         say(f"warning: {printed}")
+    # the same final HTML gives the same Word copy (pdf_cache.py)
+    word_key = docx_key(html_path, info) if use_cache else None
+    if word_key is not None and word_cache.fetch(word_key, docx_path):
+        say(f"report-{lang}.docx unchanged: reused")
+        written.append(docx_path)
+        return written
     say(f"writing report-{lang}.docx ...")
     try:
         word.html_to_docx(html_path, docx_path, info)
@@ -569,6 +587,8 @@ def _render_language(
             f"{evaluation.id}: exporting report-{lang}.docx failed "
             f"({type(exc).__name__}: {exc}); nothing was published"
         ) from exc
+    if word_key is not None:
+        word_cache.store(word_key, docx_path)
     written.append(docx_path)
     return written
 
