@@ -8,10 +8,13 @@ Every number is a ratio of two measurements taken in the same run on the same ma
 so the load of other processes affects both sides alike (times alone are not comparable
 across runs). Start-up: the median of ``--repeat`` interleaved runs of each command.
 Pipeline: ``arviointi run --jobs 1`` of ``--params`` at the baseline commit
-(``--baseline``, exported with ``git archive``) with ``--no-cache``, then at the working
-tree (copied, with an empty cache): cold, rerun with nothing changed, and rerun with one
-parameter changed (``models.event_study.leads``). results.json of the two cold runs are
-compared byte for byte.
+(``--baseline``, exported with ``git archive``) with ``--no-cache``, and at the working
+tree (copied) with an empty cache, alternated ``--pairs`` times (the fastest of each side
+is compared: the run least slowed by other processes); then a rerun with nothing changed
+and a rerun with one parameter changed (``models.event_study.leads``). results.json of
+the cold runs are compared byte for byte. The load average before and after each run is
+recorded. ``--also`` names more parameter files whose cold run is timed per notebook (the
+slowest notebook of all, goal <= 15 s).
 """
 
 from __future__ import annotations
@@ -100,44 +103,88 @@ def _run(tree: Path, params: str, output: Path, *, no_cache: bool) -> dict[str, 
     """One ``arviointi run --jobs 1`` (progress lines go to the captured stderr)."""
     argv = [str(Path(sys.executable).with_name("arviointi")), "run", params, "--jobs", "1"]
     argv += ["--output", str(output)] + (["--no-cache"] if no_cache else [])
+    load_before = os.getloadavg()[0]
     seconds = _timed(argv, cwd=tree, env=_env(tree / "src"))
     run_dir = next(p for p in output.iterdir() if p.is_dir() and not p.name.startswith("."))
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    return {"seconds": seconds, "manifest": manifest, "results": run_dir / "results.json"}
+    return {
+        "seconds": seconds,
+        "manifest": manifest,
+        "results": run_dir / "results.json",
+        "load": (load_before, os.getloadavg()[0]),
+    }
 
 
-def pipeline(baseline: str, params: str, work: Path) -> tuple[list[tuple[str, str]], list[str]]:
+def _per_notebook(label: str, run: dict[str, Any]) -> str:
+    per = ", ".join(
+        f"{n['name']} {n['seconds']:.1f} s" + (" (cached)" if n["cached"] else "")
+        for n in run["manifest"]["notebooks"]
+    )
+    timings = run["manifest"]["timings_s"]
+    load = "load average {:.1f} -> {:.1f}".format(*run["load"])
+    render, validate = timings.get("render", 0), timings.get("validate", 0)
+    return (
+        f"{label} ({run['seconds']:.1f} s, {load}): {per}; render {render:.1f} s, "
+        f"validate {validate:.1f} s"
+    )
+
+
+def pipeline(
+    baseline: str, params: str, work: Path, pairs: int = 2, also: tuple[str, ...] = ()
+) -> tuple[list[tuple[str, str]], list[str]]:
     base_tree, tree = work / "baseline", work / "current"
     _export(baseline, base_tree)
     _copy_tree(tree)
-    base = _run(base_tree, params, work / "out-baseline", no_cache=True)
-    cold = _run(tree, params, work / "out-cold", no_cache=False)  # empty cache: all executed
+    bases, colds = [], []
+    for i in range(pairs):  # alternated, so a burst of load hits both sides
+        bases.append(_run(base_tree, params, work / f"out-baseline-{i}", no_cache=True))
+        shutil.rmtree(tree / ".cache", ignore_errors=True)  # empty cache: all executed
+        colds.append(_run(tree, params, work / f"out-cold-{i}", no_cache=False))
+    base = min(bases, key=lambda r: r["seconds"])
+    cold = min(colds, key=lambda r: r["seconds"])
     rerun = _run(tree, params, work / "out-rerun", no_cache=False)
     changed_params = tree / params
     text = changed_params.read_text(encoding="utf-8")
     changed_params.write_text(text.replace("leads: 12", "leads: 11"), encoding="utf-8")
     changed = _run(tree, params, work / "out-changed", no_cache=False)
-    same = base["results"].read_bytes() == cold["results"].read_bytes()
+    changed_params.write_text(text, encoding="utf-8")
+    extra = [
+        (name, _run(tree, name, work / f"out-also-{i}", no_cache=True))
+        for i, name in enumerate(also)
+    ]
+    reference = colds[0]["results"].read_bytes()
+    same = all(r["results"].read_bytes() == reference for r in colds)
+    as_baseline = all(r["results"].read_bytes() == reference for r in bases)
+    slowest = max(
+        (n["seconds"], n["name"], name)
+        for name, run in [(params, cold), *extra]
+        for n in run["manifest"]["notebooks"]
+    )
+    samples = "; ".join(
+        f"{b['seconds']:.1f} s / {c['seconds']:.1f} s" for b, c in zip(bases, colds, strict=True)
+    )
     rows = [
-        (f"cold run at {baseline} (`--no-cache`)", f"{base['seconds']:.1f} s"),
-        ("cold run, working tree (empty cache)", f"{cold['seconds']:.1f} s"),
+        (f"cold run at {baseline} (`--no-cache`), fastest of {pairs}", f"{base['seconds']:.1f} s"),
+        (f"cold run, working tree (empty cache), fastest of {pairs}", f"{cold['seconds']:.1f} s"),
+        ("each pair (baseline / working tree)", samples),
         ("rerun, nothing changed", f"{rerun['seconds']:.1f} s"),
         ("rerun, `models.event_study.leads` 12 -> 11", f"{changed['seconds']:.1f} s"),
         ("cold / baseline cold (goal <= 0.3)", f"{cold['seconds'] / base['seconds']:.2f}"),
         ("rerun / cold (goal <= 0.05)", f"{rerun['seconds'] / cold['seconds']:.3f}"),
-        ("results.json of the two cold runs byte-identical", "yes" if same else "NO"),
+        (
+            "slowest notebook of the cold runs (goal <= 15 s)",
+            f"{slowest[1]} of {slowest[2]}, {slowest[0]:.1f} s",
+        ),
+        ("results.json of the working tree's cold runs byte-identical", "yes" if same else "NO"),
+        (
+            f"... and byte-identical to {baseline}'s",
+            "yes" if as_baseline else "no",
+        ),
     ]
-    notes = []
-    for label, run in (("baseline", base), ("cold", cold), ("one change", changed)):
-        per = ", ".join(
-            f"{n['name']} {n['seconds']:.1f} s" + (" (cached)" if n["cached"] else "")
-            for n in run["manifest"]["notebooks"]
-        )
-        timings = run["manifest"]["timings_s"]
-        notes.append(
-            f"{label}: {per}; render {timings.get('render', 0):.1f} s, "
-            f"validate {timings.get('validate', 0):.1f} s"
-        )
+    notes = [_per_notebook(f"baseline {i + 1}", r) for i, r in enumerate(bases)]
+    notes += [_per_notebook(f"cold {i + 1}", r) for i, r in enumerate(colds)]
+    notes += [_per_notebook("rerun", rerun), _per_notebook("one change", changed)]
+    notes += [_per_notebook(f"cold {name} (`--no-cache`)", run) for name, run in extra]
     return rows, notes
 
 
@@ -161,21 +208,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("startup", "pipeline"))
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--baseline", default="f519845")
+    parser.add_argument("--baseline", default="1c76a67")
     parser.add_argument("--params", default="params/tampere-2017.yaml")
+    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--also", nargs="*", default=["params/varissuo.yaml"])
     parser.add_argument("--write", type=Path, help="put the table into this Markdown file")
     args = parser.parse_args(argv)
     rows: list[tuple[str, str]] = []
     notes: list[str] = []
+    started_load = os.getloadavg()[0]
     if args.only in (None, "startup"):
         rows += startup(args.repeat)
     if args.only in (None, "pipeline"):
         with tempfile.TemporaryDirectory(prefix="arviointi-bench-") as tmp:
-            more, notes = pipeline(args.baseline, args.params, Path(tmp))
+            more, notes = pipeline(
+                args.baseline, args.params, Path(tmp), args.pairs, tuple(args.also)
+            )
             rows += more
-    load = os.getloadavg()[0]
-    stamp = f"Measured {dt.date.today().isoformat()} by `benchmarks/measure.py`"
-    body = f"{stamp} ({os.cpu_count()} cores, load average {load:.1f} at the end).\n\n"
+    load = os.getloadavg()
+    stamp = f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} by `benchmarks/measure.py`"
+    body = (
+        f"{stamp} ({os.cpu_count()} cores shared with other processes; load average "
+        f"{started_load:.1f} at the start, {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        "(1 / 5 / 15 min) at the end).\n\n"
+    )
     body += table(rows) + "\n"
     if notes:
         body += "\nPer notebook (manifest.json):\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"

@@ -48,3 +48,23 @@ def test_one_kernel_per_worker_with_the_namespace_reset(tmp_path: Path, fresh: b
     assert failure is not None and failure.ename == "NameError" and "leaked" in failure.evalue
     pids = {_pid(o.output) for o in outcomes}
     assert len(pids) == (3 if fresh else 1)
+
+
+@pytest.mark.slow
+def test_a_shared_pool_keeps_its_warm_kernels_across_stages(tmp_path: Path) -> None:
+    """With a pool begun for the run, a later stage of one notebook (the synthesis) runs in
+    one of the analyses' warm kernels instead of starting a new one."""
+    from arviointi.pipeline import execute
+
+    # each analysis busy long enough that each of the two workers takes one
+    analyses = [_job(tmp_path, name, SHOW_PID, "import time; time.sleep(3)") for name in "ab"]
+    final = _job(tmp_path, "final", SHOW_PID)
+    execute.begin_pool(2)
+    try:
+        first = execute_all(analyses, workers=2)
+        last = execute_all([final], workers=2)
+    finally:
+        execute.end_pool()
+    assert all(o.failure is None for o in [*first, *last])
+    assert _pid(last[0].output) in {_pid(o.output) for o in first}
+    assert execute._pool is None  # ended: the workers and their kernels are gone

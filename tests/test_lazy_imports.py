@@ -103,3 +103,10 @@ def test_functions_named_like_their_module_survive_the_module_import() -> None:
         "assert av.did is did\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_loading_the_parameters_module_imports_no_pandas() -> None:
+    # a rerun whose validation is cached never needs pandas (pipeline/validated.py)
+    code = "import arviointi.params.load, sys\nprint('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "False"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -250,7 +251,8 @@ def test_failed_notebook_keeps_last_good_report_byte_for_byte(
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html, out: out.write_bytes(b"%PDF-fake"))
     monkeypatch.setattr(word, "html_to_docx", broken_word)
     with pytest.raises(PipelineError, match=r"exporting report-fi\.docx failed .*disk full"):
-        run_evaluation(params, jobs=2)
+        # without the cache: its Word copy of this very HTML would be reused
+        run_evaluation(params, jobs=2, use_cache=False)
     assert snapshot(good.output_dir) == before
 
 
@@ -394,30 +396,50 @@ def test_invalid_records_fail_the_run_and_keep_the_notebooks(
     assert (out / "failed" / "bad_record.ipynb").is_file()
 
 
-def test_cache_key_uses_only_runtime_packages(tmp_path: Path) -> None:
+def test_cache_key_uses_only_runtime_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tomllib
 
-    from arviointi.pipeline import cache, manifest
+    from arviointi.pipeline import cache
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
-    runtime = {
-        dep.split(">")[0].split("=")[0].split("<")[0].strip().lower()
-        for dep in project["project"]["dependencies"]
-    }
-    keyed = set(manifest.package_versions(runtime_only=True)) - {"arviointi"}
-    assert {name.lower() for name in keyed} <= runtime
-    assert set(manifest.TEST_ONLY_PACKAGES) <= set(manifest.package_versions())
-    # a new version of a test-only tool keeps every cached notebook
+    deps = project["project"]
+    runtime = {cache._normalised(re.split(r"[<>=!~;\[ ]", d)[0]) for d in deps["dependencies"]}
+    groups = [*deps.get("optional-dependencies", {}).values()]
+    groups += project.get("dependency-groups", {}).values()  # PEP 735 groups, if any
+    dev = {
+        cache._normalised(re.split(r"[<>=!~;\[ ]", d)[0])
+        for group in groups
+        for d in group
+        if isinstance(d, str)
+    } - runtime
+    keyed = set(cache.runtime_versions()) - {"arviointi"}
+    assert keyed == runtime  # every runtime dependency, from the installed metadata
+    assert {"pyfixest", "linearmodels", "mypy", "ruff", "pytest"} <= dev
+    assert not keyed & dev
+    # requirements of an extra (dev, lab) are not runtime, whatever their spelling
+    parsed = cache.runtime_requirements(
+        ["numpy==2.4.*", "PyYAML>=6", "pyfixest>=0.30; extra == 'dev'", 'mypy ; extra=="dev"']
+    )
+    assert parsed == ["numpy", "pyyaml"]
+    # a new version of a test-only tool keeps every cached notebook, of numpy does not
     notebook = tmp_path / "a.ipynb"
     notebook.write_text('{"cells": []}', encoding="utf-8")
     key = cache.notebook_key(notebook, {"seed": 1}, ["h"], None)
-    versions = dict(manifest._versions())
-    versions["pyfixest"] = "999.0"
-    original = manifest._versions
+    real = cache.metadata.version
+    bumped: set[str] = {"pyfixest", "mypy", "pytest", "ruff", "linearmodels"}
+
+    def version(name: str) -> str:
+        return "999.0" if cache._normalised(name) in bumped else real(name)
+
+    monkeypatch.setattr(cache.metadata, "version", version)
+    cache.runtime_versions.cache_clear()
     try:
-        manifest._versions = lambda: tuple(versions.items())  # type: ignore[assignment]
         assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) == key
-        versions["numpy"] = "999.0"
+        bumped.add("numpy")
+        cache.runtime_versions.cache_clear()
         assert cache.notebook_key(notebook, {"seed": 1}, ["h"], None) != key
     finally:
-        manifest._versions = original  # type: ignore[assignment]
+        monkeypatch.undo()
+        cache.runtime_versions.cache_clear()

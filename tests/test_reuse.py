@@ -71,6 +71,17 @@ PATTERNS = {
 }
 
 
+def _module_files(name: str) -> list[Path]:
+    """The source files of section module ``name`` (a module or a package)."""
+    if (SECTIONS / f"{name}.py").is_file():
+        return [SECTIONS / f"{name}.py"]
+    return sorted((SECTIONS / name).glob("*.py")) if (SECTIONS / name).is_dir() else []
+
+
+def _module_text(name: str) -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in _module_files(name))
+
+
 def _section_modules(notebook: Path) -> set[str]:
     """The arviointi.sections modules a notebook imports, directly or through each other."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
@@ -78,13 +89,13 @@ def _section_modules(notebook: Path) -> set[str]:
     found: set[str] = set()
     for match in re.finditer(r"from arviointi\.sections import ([\w, ]+)", code):
         found |= {n.strip() for n in match.group(1).split(",")}
-    found = {n for n in found if (SECTIONS / f"{n}.py").is_file()}
+    found = {n for n in found if _module_files(n)}
     todo = list(found)
     while todo:
-        text = (SECTIONS / f"{todo.pop()}.py").read_text(encoding="utf-8")
+        text = _module_text(todo.pop())
         for match in re.finditer(r"from arviointi\.sections(?:\.(\w+))? import (\w+)", text):
             name = match.group(1) or match.group(2)
-            if name not in found and (SECTIONS / f"{name}.py").is_file():
+            if name not in found and _module_files(name):
                 found.add(name)
                 todo.append(name)
     return found
@@ -93,7 +104,7 @@ def _section_modules(notebook: Path) -> set[str]:
 def _referenced(modules: set[str]) -> set[str]:
     paths: set[str] = set()
     for module in modules:
-        text = (SECTIONS / f"{module}.py").read_text(encoding="utf-8")
+        text = _module_text(module)
         for pattern, path in PATTERNS.items():
             paths |= {path.format(*m.groups()) for m in re.finditer(pattern, text)}
     return paths
@@ -178,6 +189,27 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
         return real_render(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render, "render_report", counting_render)
+    import arviointi.report.docx_export as word
+
+    written: list[str] = []
+    real_docx = word.html_to_docx
+
+    def counting_docx(html_path: Path, *args: object, **kwargs: object) -> object:
+        written.append(html_path.name)
+        return real_docx(html_path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(word, "html_to_docx", counting_docx)
+    import arviointi.sections.synthesis as synthesis
+
+    findings = 0
+    real_findings = synthesis.headline_findings
+
+    def counting_findings(*args: object, **kwargs: object) -> object:
+        nonlocal findings
+        findings += 1
+        return real_findings(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(synthesis, "headline_findings", counting_findings)
     params = _project(tmp_path)
     first = run_evaluation(params, jobs=1)
     assert first.cache_hits == [] and printed == ["report-fi.html", "report-en.html"]
@@ -200,6 +232,8 @@ def test_changed_parameter_re_executes_only_the_notebook_that_reads_it(
     assert third.cache_hits == ["emit_records", "echo_params"]
     assert len(printed) == 4
     assert rendered == 4  # the HTML was not rendered again either
+    assert len(written) == 4  # nor the Word copies
+    assert findings == 2  # the headline findings are computed only for a rendered HTML
     assert {p.name: p.read_bytes() for p in third.output_dir.glob("report-*")} == before
     assert third.results_path.read_bytes() == results
 

@@ -179,6 +179,30 @@ def test_event_study_truth_bins_the_last_lag() -> None:
     assert panel.true_event_mean(2) == pytest.approx((1 + 2 + 4) / 3)
 
 
+def test_leave_one_out_range_equals_refitting_every_area(
+    synth_analysis: Any, real_analysis: Any, synth_ctx: Any, real_ctx: Any
+) -> None:
+    """Only the areas at both ends of the contrasts are refitted; the range (all that is
+    reported) is that of dropping every comparison area in turn with the design's own
+    inference, estimate for estimate."""
+    checked = 0
+    runs = [(synth_analysis, synth_ctx), (real_analysis, real_ctx)]
+    for res, args in [(r, area._did_args(c.evaluation)) for a, c in runs for r in a.results]:
+        loo = res.leave_one_out
+        if loo is None:
+            continue
+        controls = res.panel.comparison_areas
+        data = res.panel.data
+        every = {a: area._fit_did(data.loc[data["area"] != a], args).estimate for a in controls}
+        assert loo["estimate"].min() == min(every.values())
+        assert loo["estimate"].max() == max(every.values())
+        assert loo.attrs["refitted_all"] == (len(loo) == len(controls))
+        for dropped, estimate in zip(loo["dropped"], loo["estimate"], strict=True):
+            assert estimate == every[dropped]
+        checked += int(len(loo) < len(controls))
+    assert checked  # at least one outcome had more areas than were refitted
+
+
 def test_records_carry_truth_roles_and_labels(synth_ctx: Any, synth_analysis: Any) -> None:
     em, out = _collect(synth_ctx)
     area.emit_area(synth_analysis, em)

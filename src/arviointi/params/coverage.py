@@ -10,8 +10,10 @@ month listed (the first few, then the count).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is loaded with the data, not with the parameters
+    import pandas as pd
 
 #: how many (area, month) cells a message lists before giving the count
 SHOWN = 6
@@ -36,6 +38,8 @@ def coverage_problems(
     The window is cut to the months the source has at all (data ending before ``end`` is
     the as-of rule's business, not a gap).
     """
+    import pandas as pd
+
     months = pd.to_datetime(frame["month"])
     inside = months.between(first, last) & frame["area"].astype(str).isin(areas)
     part = frame.loc[inside, ["area", "month", outcome]].copy()

@@ -1,11 +1,11 @@
 """Cache of executed notebooks, keyed on everything that can change their outputs.
 
 The key is the SHA-256 of: the notebook file's bytes, the parameters as canonical JSON, the
-``as_of`` month, the SHA-256 of every input file, the versions of the key runtime packages
-(not of test-only tools such as pyfixest: upgrading them changes no notebook), and a
-fingerprint of the arviointi source code (so an edited estimator never serves a stale
-result). A hit copies
-the cached executed notebook. Entries live in ``<base_dir>/.cache/arviointi/``.
+``as_of`` month, the SHA-256 of every input file, the versions of the runtime dependencies
+(:func:`runtime_versions`: not of development tools such as pyfixest, mypy or pytest,
+whose upgrade changes no notebook), and a fingerprint of the arviointi source code (so an
+edited estimator never serves a stale result). A hit copies the cached executed notebook.
+Entries live in ``<base_dir>/.cache/arviointi/``.
 
 A notebook must not depend on files written to ``run_dir`` by another run for this to be
 correct; notebooks emit everything through display bundles, so it is.
@@ -17,14 +17,65 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import arviointi
 from arviointi.pipeline.manifest import package_versions
+
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def runtime_requirements(requires: Sequence[str] | None = None) -> list[str]:
+    """Names of arviointi's runtime dependencies, from the installed distribution.
+
+    These are the requirements without an ``extra`` marker: the ``dev`` and ``lab`` extras
+    (and dependency groups, which are not in the metadata at all) hold the test and
+    editor tools. ``requires`` defaults to ``importlib.metadata.requires("arviointi")``;
+    without an installed distribution the runtime members of the manifest's key
+    packages are used.
+    """
+    if requires is None:
+        try:
+            requires = metadata.requires("arviointi")
+        except metadata.PackageNotFoundError:
+            requires = None
+        if requires is None:
+            return sorted(n for n in package_versions(runtime_only=True) if n != "arviointi")
+    names = set()
+    for requirement in requires:
+        _, _, marker = requirement.partition(";")
+        if re.search(r"\bextra\s*==", marker):
+            continue
+        match = _REQUIREMENT_NAME.match(requirement)
+        if match:
+            names.add(_normalised(match.group(1)))
+    return sorted(names)
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@functools.cache
+def runtime_versions() -> dict[str, str | None]:
+    """Installed versions of arviointi and its runtime dependencies (for cache keys)."""
+    return {
+        "arviointi": arviointi.__version__,
+        **{name: _installed(name) for name in runtime_requirements()},
+    }
 
 
 def sha256_file(path: Path) -> str:
@@ -65,7 +116,7 @@ def notebook_key(
         canonical_json(as_of),
         canonical_json(sorted(input_hashes)),
         code_fingerprint(),
-        canonical_json(package_versions(runtime_only=True)),
+        canonical_json(runtime_versions()),
     ):
         digest.update(part.encode())
         digest.update(b"\0")

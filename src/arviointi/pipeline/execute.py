@@ -3,6 +3,8 @@
 Each notebook runs in its own kernel (``python3``, which jupyter_client starts with the
 current interpreter). Independent notebooks run in a process pool of ``workers`` processes;
 results come back in the order the notebooks were given, whatever order they finish in.
+Between :func:`begin_pool` and :func:`end_pool` every stage of a run uses one pool, so the
+final notebooks (the synthesis) run in a worker whose kernel is already warm.
 """
 
 from __future__ import annotations
@@ -222,6 +224,44 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=10)
 
 
+_pool: ProcessPoolExecutor | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_start,
+        initargs=(os.getpid(),),
+    )
+
+
+def begin_pool(workers: int) -> None:
+    """From now on, parallel execution shares one pool of ``workers`` worker processes
+    (each with its warm kernel) across the stages of a run, until :func:`end_pool`."""
+    global _pool
+    end_pool()
+    _pool = _new_pool(workers)
+
+
+def end_pool() -> None:
+    """Stop the shared pool's workers (idempotent)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _pool_for(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """The shared pool when one was begun (left running), else a pool for this call."""
+    if _pool is not None:
+        yield _pool
+        return
+    with _new_pool(workers) as pool:
+        yield pool
+
+
 def _execute_in_worker(job: NotebookJob, fresh_kernels: bool) -> NotebookOutcome:
     kernel = None if fresh_kernels else worker_kernel(KERNEL_START_TIMEOUT_S)
     return execute_one(job, kernel=kernel)
@@ -256,7 +296,7 @@ def execute_all(
             state = "FAILED" if outcome.failure else "done"
             progress(f"[{counter}/{total}] {state} {outcome.name} ... {outcome.seconds:.1f} s")
 
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1 or (len(jobs) <= 1 and _pool is None):
         # the run's session kernel when there is one (shared across stages), else our own
         owned: WarmKernel | None = None
         kernel = None if fresh_kernels else kernels.session()
@@ -273,13 +313,7 @@ def execute_all(
             if owned is not None:
                 owned.shutdown()
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=worker_start,
-            initargs=(os.getpid(),),
-        ) as pool:
+        with _pool_for(workers) as pool:
             try:
                 futures: dict[Future[NotebookOutcome], NotebookJob] = {}
                 for job in jobs:

@@ -4,9 +4,10 @@ The renderer reads only the arviointi report bundles of the executed notebooks (
 language) and the report's metadata, with the package's code, catalogue and templates.
 The key is the SHA-256 of exactly those: each notebook's name and report bundles in
 order, the language, the :class:`~arviointi.report.meta.ReportMeta` fields, every file of
-the installed ``arviointi`` package (sources, catalogue YAML, templates, CSS) and the key
-package versions. A notebook that was executed again but emits the same bundles gives the
-same key. Entries live in ``<base_dir>/.cache/arviointi/html/<key>.html``.
+the installed ``arviointi`` package (sources, catalogue YAML, templates, CSS), the
+versions of the runtime dependencies and the run's records. A notebook that was
+executed again but emits the same bundles gives the same key. Entries live in
+``<base_dir>/.cache/arviointi/html/<key>.html``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import arviointi
-from arviointi.pipeline.manifest import package_versions
+from arviointi.pipeline.cache import runtime_versions
 from arviointi.report.mime import REPORT_MIME
 
 
@@ -51,14 +52,22 @@ def _bundles(notebook: Path) -> list[Any]:
     ]
 
 
-def html_key(notebooks: Sequence[Path], lang: str, meta: Any) -> str:
-    """The cache key of the HTML report in ``lang`` from ``notebooks`` and ``meta``."""
+def html_key(
+    notebooks: Sequence[Path], lang: str, meta: Any, records: Sequence[Any] | None = None
+) -> str:
+    """The cache key of the HTML report in ``lang`` from ``notebooks`` and ``meta``.
+
+    ``records`` (the run's results records) stand for what the metadata derives from them
+    (the headline findings): the pipeline keys on them and on metadata without findings,
+    so a rerun finds its HTML without importing the synthesis to compute them.
+    """
     content = {
         "notebooks": [[path.name, _bundles(path)] for path in notebooks],
         "lang": lang,
         "meta": dataclasses.asdict(meta),
+        "records": None if records is None else list(records),
         "package": package_files_digest(),
-        "versions": package_versions(),
+        "versions": runtime_versions(),
     }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()

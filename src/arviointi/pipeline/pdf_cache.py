@@ -6,6 +6,10 @@ and templates) and reprints only when the HTML bytes differ from a printed one. 
 is the SHA-256 of: the HTML bytes, the printing function (module and name), the source of
 ``arviointi.report.pdf`` and the Chromium binary (path, size, modification time). Entries
 live in ``<base_dir>/.cache/arviointi/pdf/<key>.pdf``.
+
+The Word copy is reused the same way (:func:`docx_key`): it is a deterministic function
+of the final HTML (page count filled in), the document properties and the package's
+code; entries in ``<base_dir>/.cache/arviointi/docx/<key>.docx``.
 """
 
 from __future__ import annotations
@@ -42,14 +46,26 @@ def pdf_key(html_path: Path, printer: Callable[..., Any], pdf_module: Any) -> st
     return digest.hexdigest()
 
 
-class PdfCache:
-    """Printed PDFs stored as ``<directory>/<key>.pdf``."""
+def docx_key(html_path: Path, info: Any) -> str:
+    """The cache key of the Word copy of ``html_path`` with document properties ``info``."""
+    from arviointi.pipeline.cache import canonical_json, runtime_versions
+    from arviointi.pipeline.html_cache import package_files_digest
 
-    def __init__(self, directory: Path) -> None:
+    digest = hashlib.sha256(html_path.read_bytes())
+    for part in (repr(info), package_files_digest(), canonical_json(runtime_versions())):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+class PdfCache:
+    """Printed PDFs stored as ``<directory>/<key>.pdf`` (or another ``suffix``)."""
+
+    def __init__(self, directory: Path, suffix: str = ".pdf") -> None:
         self.directory = directory
+        self.suffix = suffix
 
     def fetch(self, key: str, destination: Path) -> bool:
-        cached = self.directory / f"{key}.pdf"
+        cached = self.directory / f"{key}{self.suffix}"
         if not cached.is_file():
             return False
         shutil.copyfile(cached, destination)
@@ -60,4 +76,4 @@ class PdfCache:
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         os.close(handle)
         shutil.copyfile(printed, temporary)
-        os.replace(temporary, self.directory / f"{key}.pdf")
+        os.replace(temporary, self.directory / f"{key}{self.suffix}")

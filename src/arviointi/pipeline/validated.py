@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from arviointi.params.schema import Evaluation
-from arviointi.pipeline.cache import canonical_json, code_fingerprint, sha256_file
-from arviointi.pipeline.manifest import package_versions
+from arviointi.pipeline.cache import (
+    canonical_json,
+    code_fingerprint,
+    runtime_versions,
+    sha256_file,
+)
 
 
 def validation_key(evaluation: Evaluation, as_of: str | None) -> str:
@@ -31,7 +35,7 @@ def validation_key(evaluation: Evaluation, as_of: str | None) -> str:
         "file": str(evaluation.source_path),
         "as_of": as_of,
         "code": code_fingerprint(),
-        "versions": package_versions(),
+        "versions": runtime_versions(),
     }
     return hashlib.sha256(canonical_json(parts).encode()).hexdigest()
 

@@ -250,8 +250,10 @@ class _Writer:
         table = self.doc.add_table(rows=len(cells), cols=width)
         table.style = "Table Grid"
         for r, row in enumerate(cells):
+            # one row's cells at once: table.cell(r, c) walks the whole grid on every call
+            targets = table.rows[r].cells
             for c, cell in enumerate(row):
-                target = table.cell(r, c).paragraphs[0]
+                target = targets[c].paragraphs[0]
                 run = target.add_run(cell.text_content())
                 run.font.size = Pt(8.5)
                 run.bold = cell.tag == "th" and (r == 0 or "total" in rows[r].classes)
