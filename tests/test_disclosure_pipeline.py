@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import subprocess
 import urllib.parse
@@ -186,6 +187,26 @@ def test_no_html_or_figure_data_holds_a_small_cell(campaign: Path) -> None:
     assert hidden > 20 and visible > 5, (hidden, visible)
     # the scan saw the client tables of every notebook (else it tests nothing)
     assert {"clients.col.n_treated", "wellbeing.col.n_responded", "quality.column.persons"} <= found
+
+
+@pytest.mark.slow
+def test_a_hidden_client_estimate_is_not_repeated_in_verdict_or_headline(campaign: Path) -> None:
+    """The effects table hides an estimate from fewer persons than the threshold; the verdict
+    sentence, the summary's headline and the description sheet must not print it either."""
+    records = json.loads((campaign / "results.json").read_text(encoding="utf-8"))["records"]
+    small = [
+        r
+        for r in records
+        if r.get("level") == "client"
+        and r.get("role") == "primary"
+        and 0 < min(r["n_treated"], r["n_control"]) < THRESHOLD
+    ]
+    assert small, "the campaign must hold a primary client estimate from a small group"
+    for lang in LANGS:
+        html = (campaign / f"report-{lang}.html").read_text(encoding="utf-8")
+        assert t("clients.effect_suppressed", lang, threshold=THRESHOLD) in html
+        assert t("synthesis.verdict.suppressed", lang) in html
+        assert t("sheet.verdict.suppressed", lang) in html
 
 
 @pytest.mark.slow

@@ -267,3 +267,26 @@ def test_the_summary_says_why_a_warned_estimate_is_not_a_finding() -> None:
     assert f"The method warned: {WARNING}" in en
     assert "They were reviewed in the evaluation" not in en
     assert "is not\nread as a finding" in en or "is not read as a finding" in en
+
+
+def test_a_client_estimate_from_a_small_group_is_suppressed_in_headline_and_sheets() -> None:
+    from arviointi.report.description import finding_sentence
+
+    small = rec(level="client", outcome="employed", n_treated=27, n_control=300, estimate=-0.24)
+    large = rec(level="client", outcome="share", n_treated=60, n_control=300, estimate=-1.0)
+    area = rec(n_treated=1, n_control=20)  # one treated AREA is not a small group of persons
+    table = syn.headline_table([small, large, area], synthetic=False, threshold=50)
+    assert list(table["verdict"]) == ["suppressed", "decrease", "decrease"]
+    assert math.isnan(table.loc[0, "estimate"]) and table.loc[1, "estimate"] == -1.0
+    assert "0,24" not in str(table.loc[0, "interval"]) and "-2" not in str(table.loc[0, "interval"])
+    # without a threshold (or under it) nothing is hidden
+    assert syn.headline_table([small], synthetic=False).loc[0, "verdict"] == "decrease"
+    assert (
+        syn.headline_table([small], synthetic=False, threshold=27).loc[0, "verdict"] == "decrease"
+    )
+    findings = syn.headline_findings([small, large], threshold=50)
+    assert findings[0]["verdict"] == "suppressed"
+    assert findings[0]["estimate"] is None and findings[0]["ci_low"] is None
+    for lang in ("fi", "sv", "en"):
+        sentence = finding_sentence(findings[0], lang, 95)
+        assert not any(ch.isdigit() for ch in sentence), sentence

@@ -611,7 +611,7 @@ def _findings(evaluation: Evaluation, records: Sequence[dict[str, Any]]) -> list
     """The headline findings for the description sheets, with the params' Swedish labels."""
     synthesis = importlib.import_module("arviointi.sections.synthesis")
     findings: list[dict[str, Any]] = synthesis.headline_findings(
-        records, alpha=evaluation.inference.alpha
+        records, alpha=evaluation.inference.alpha, threshold=evaluation.disclosure.threshold
     )
     swedish = {o.name: o.label.sv for o in evaluation.outcomes if o.label.sv}
     for finding in findings:

@@ -71,6 +71,13 @@ def finding_sentence(finding: Mapping[str, Any], lang: str, level: int) -> str:
     own = f"sheet.outcome.{finding.get('outcome')}"
     if lang == "sv" and not label.get("sv") and has_message(own, "sv"):
         label["sv"] = t(own, "sv")
+    if finding["verdict"] == "suppressed":
+        return t(
+            "sheet.finding_suppressed",
+            lang,
+            outcome=_in(label, lang),
+            verdict=t("sheet.verdict.suppressed", lang),
+        )
     return t(
         "sheet.finding",
         lang,

@@ -137,6 +137,22 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
+def persons_below_threshold(counts: Iterable[Any], threshold: int) -> bool:
+    """Whether any of ``counts`` (persons behind one estimate, e.g. its ``n_treated`` and
+    ``n_control``) is a small group: 1 to ``threshold - 1`` persons.
+
+    A client-level estimate from such a group is hidden wherever it would be published (the
+    effects table, the verdict sentence, the summary's headline and the description
+    sheets), the same rule as the table's derived values. Missing counts are not small.
+    """
+    for c in counts:
+        if isinstance(c, bool) or not isinstance(c, int | float | np.integer | np.floating):
+            continue
+        if np.isfinite(c) and 0 < c < threshold:
+            return True
+    return False
+
+
 def check_no_person_rows(
     df: pd.DataFrame,
     *,

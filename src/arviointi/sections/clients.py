@@ -42,6 +42,7 @@ from arviointi.matching import (
     subgroup_effects,
 )
 from arviointi.report import formatting as fm
+from arviointi.report.disclosure import persons_below_threshold
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import counterfactual_figure
 from arviointi.report.i18n import has_message, t
@@ -353,6 +354,17 @@ def curve_figure(frame: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+def _verdict(em: Emitter, result: Any, **kwargs: Any) -> None:
+    """The verdict sentence of a client-level estimate, or a note that it is not published
+    when fewer persons than the disclosure threshold are behind it (as in the effects table
+    and the summary's headline)."""
+    persons = (getattr(result, "n_treated", None), getattr(result, "n_control", None))
+    if persons_below_threshold(persons, em.threshold):
+        em.paragraph("clients.effect_suppressed", threshold=em.threshold)
+        return
+    em.verdict(result, **kwargs)
+
+
 def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     """Write the client-level employment part of the report."""
     em.section("employment")
@@ -395,7 +407,8 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         formats={"smd_before": "signed:2", "smd_after": "signed:2"},
     )
     em.heading("clients.heading_effects", level=3)
-    em.verdict(
+    _verdict(
+        em,
         analysis.did,
         outcome_key="clients.outcome.employed",
         unit_key="unit.pp",
@@ -403,7 +416,8 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         true_effect=analysis.true_did,
     )
     if analysis.exit_to_work is not None:
-        em.verdict(
+        _verdict(
+            em,
             analysis.exit_to_work,
             outcome_key="clients.outcome.exit_to_work",
             unit_key="unit.pp",

@@ -27,6 +27,7 @@ import pandas as pd
 
 from arviointi.inference.scaled import EQUIVALENCE
 from arviointi.report import formatting as fm
+from arviointi.report.disclosure import persons_below_threshold
 from arviointi.report.emitter import Emitter
 from arviointi.report.i18n import has_message, t
 from arviointi.results.record import EFFECT_ROLES
@@ -160,21 +161,47 @@ def _primary(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in records if r.get("role", "primary") in EFFECT_ROLES]
 
 
-def headline_table(
-    records: Sequence[Mapping[str, Any]], *, synthetic: bool, alpha: float = 0.05
-) -> pd.DataFrame:
-    """One row per primary outcome: label, estimate, unit, interval, method, verdict (+ truth).
+def _published(
+    records: Sequence[Mapping[str, Any]], alpha: float, threshold: int | None
+) -> list[dict[str, Any]]:
+    """The primary records as the headline publishes them, each with its ``verdict``.
 
     An outcome whose pre-trend test or placebo-in-time check rejects at ``alpha`` gets the
-    verdict ``trends_differ`` whatever its interval says: the comparison is not credible.
+    verdict ``trends_differ`` whatever its interval says: the comparison is not credible. A
+    client-level estimate from fewer persons than the disclosure ``threshold`` (in either
+    group) is ``suppressed``: no estimate and no interval, as in the clients' effects table.
     """
     failed = assumption_failures(records, alpha=alpha)
-    rows = []
+    out = []
     for r in _primary(records):
-        estimate = _num(r.get("estimate"))
-        verdict = verdict_of(r)
+        row = dict(r)
+        row["verdict"] = verdict_of(r)
         if (r.get("section"), r.get("outcome")) in failed:
-            verdict = "trends_differ"
+            row["verdict"] = "trends_differ"
+        counts = (r.get("n_treated"), r.get("n_control"))
+        if (
+            threshold is not None
+            and r.get("level") == "client"
+            and persons_below_threshold(counts, threshold)
+        ):
+            row.update(verdict="suppressed", estimate=None, ci_low=None, ci_high=None)
+        out.append(row)
+    return out
+
+
+def headline_table(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    synthetic: bool,
+    alpha: float = 0.05,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """One row per primary outcome: label, estimate, unit, interval, method, verdict (+ truth);
+    verdicts as :func:`_published` gives them."""
+    rows = []
+    for r in _published(records, alpha, threshold):
+        estimate = _num(r.get("estimate"))
+        verdict = str(r["verdict"])
         row: dict[str, Any] = {
             "section": r.get("section"),
             "outcome": _label(r),
@@ -424,7 +451,12 @@ def analyse_synthesis(ctx: EvaluationContext) -> SynthesisAnalysis:
         coverage = (sum(checked), len(checked)) if checked else None
     return SynthesisAnalysis(
         records=records,
-        headline=headline_table(records, synthetic=synthetic, alpha=alpha),
+        headline=headline_table(
+            records,
+            synthetic=synthetic,
+            alpha=alpha,
+            threshold=ctx.evaluation.disclosure.threshold,
+        ),
         assumptions=assumptions_log(records, alpha=alpha),
         limitations=limitations_for(
             records, synthetic=synthetic, missing_sections=missing, alpha=alpha
@@ -453,6 +485,9 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
         n_invalid = int(counts.get("no_valid_interval", 0))
         if n_invalid:
             em.paragraph("synthesis.no_interval", n=n_invalid)
+        n_hidden = int(counts.get("suppressed", 0))
+        if n_hidden:
+            em.paragraph("synthesis.suppressed", n=n_hidden, threshold=em.threshold)
         n_trends = int(counts.get("trends_differ", 0))
         if n_trends:
             em.paragraph("synthesis.trends_differ", n=n_trends)
@@ -526,16 +561,13 @@ def emit_synthesis(analysis: SynthesisAnalysis, em: Emitter) -> None:
 
 
 def headline_findings(
-    records: Sequence[Mapping[str, Any]], *, alpha: float = 0.05
+    records: Sequence[Mapping[str, Any]], *, alpha: float = 0.05, threshold: int | None = None
 ) -> list[dict[str, Any]]:
     """The headline estimates as plain values for the description sheets and the Swedish
     summary (same selection, verdicts and order as :func:`headline_table`)."""
-    failed = assumption_failures(records, alpha=alpha)
     rows = []
-    for r in _primary(records):
-        verdict = verdict_of(r)
-        if (r.get("section"), r.get("outcome")) in failed:
-            verdict = "trends_differ"
+    for r in _published(records, alpha, threshold):
+        verdict = r["verdict"]
         rows.append(
             {
                 "section": r.get("section"),
