@@ -23,7 +23,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -46,6 +46,7 @@ from arviointi.report.table_html import (
     estimates_frame,
     estimates_html,
 )
+from arviointi.report.verdict import VerdictStyle
 from arviointi.report.verdict import verdict_text as write_verdict
 
 #: stands in for the element-id prefix of a figure's SVG until its digest is known
@@ -202,61 +203,28 @@ class Emitter:
         )
 
     def verdict_text(
-        self,
-        result: Any,
-        lang: str,
-        *,
-        outcome_key: str,
-        unit_key: str = "unit.pp",
-        decimals: int = 1,
-        scale: float = 1.0,
-        true_effect: float | None = None,
+        self, result: Any, lang: str, *, outcome_key: str, **style: Unpack[VerdictStyle]
     ) -> str:
         """The plain-language sentence(s) for one estimate (see :meth:`verdict`)."""
-        return write_verdict(
-            result,
-            lang,
-            outcome_key=outcome_key,
-            unit_key=unit_key,
-            decimals=decimals,
-            scale=scale,
-            true_effect=true_effect,
-        )
+        return write_verdict(result, lang, outcome_key=outcome_key, **style)
 
     def verdict(
-        self,
-        result: Any,
-        *,
-        outcome_key: str,
-        unit_key: str = "unit.pp",
-        decimals: int = 1,
-        scale: float = 1.0,
-        true_effect: float | None = None,
+        self, result: Any, *, outcome_key: str, **style: Unpack[VerdictStyle]
     ) -> dict[str, Any]:
         """Plain-language verdict on an estimate: direction, size, interval and certainty.
 
         ``result`` is an :class:`~arviointi.results.EffectResults` or its ``to_record()``
         dict. The change is called a rise/fall only when the interval excludes zero.
+        ``style``: ``unit_key`` (default ``"unit.pp"``), ``decimals`` (1), ``scale`` (1.0,
+        multiplies estimate and interval) and ``true_effect`` (planted effect, or None).
         """
-        return self._emit(
-            "verdict",
-            {
-                lang: '<p class="arv-verdict">'
-                + html.escape(
-                    self.verdict_text(
-                        result,
-                        lang,
-                        outcome_key=outcome_key,
-                        unit_key=unit_key,
-                        decimals=decimals,
-                        scale=scale,
-                        true_effect=true_effect,
-                    )
-                )
-                + "</p>"
-                for lang in self.languages
-            },
-        )
+        html_by_lang = {
+            lang: '<p class="arv-verdict">'
+            + html.escape(write_verdict(result, lang, outcome_key=outcome_key, **style))
+            + "</p>"
+            for lang in self.languages
+        }
+        return self._emit("verdict", html_by_lang)
 
     # -- tables -------------------------------------------------------------------
     def _disclosure_mask(

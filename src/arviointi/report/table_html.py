@@ -52,6 +52,12 @@ FORMATS: dict[str, Callable[[Any, str, int | None], str]] = {
 }
 
 
+def typed_columns(frame: pd.DataFrame, types: Mapping[str, type]) -> pd.DataFrame:
+    """The columns ``types`` names, in that order, each cast to its type: the frame a
+    report table is built from (no other column of the analysis leaks into it)."""
+    return pd.DataFrame({name: frame[name].astype(kind) for name, kind in types.items()})
+
+
 def column_label(col: Any, columns: Mapping[Any, str], lang: str, source: str = "<table>") -> str:
     """The header of column ``col``: its key in ``columns`` or ``column.<col>``."""
     key = columns.get(col, f"column.{col}")

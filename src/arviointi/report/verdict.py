@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
 from arviointi.report.i18n import t
+
+
+class VerdictStyle(TypedDict, total=False):
+    """How an estimate is written (the keyword arguments of :func:`verdict_text`)."""
+
+    unit_key: str
+    decimals: int
+    scale: float
+    true_effect: float | None
 
 
 def _scaled(value: Any, scale: float) -> float | None:

@@ -29,6 +29,7 @@ from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import wellbeing_figure
 from arviointi.report.i18n import t
+from arviointi.report.table_html import typed_columns
 from arviointi.results.base import EffectResults
 from arviointi.sections.clients import descriptive_result, source_truth
 from arviointi.sections.context import EvaluationContext
@@ -179,32 +180,17 @@ def scales_figure(frame: pd.DataFrame, lang: str) -> Figure:
 
 def paired_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
     """Paired change per scale and group (aggregates with the number of pairs)."""
-    p = analysis.paired
-    return pd.DataFrame(
-        {
-            "scale": p["scale"].astype(str),
-            "group": p["group"].astype(str),
-            "n_pairs": p["n_pairs"].astype(int),
-            "mean_before": p["mean_before"].astype(float),
-            "mean_after": p["mean_after"].astype(float),
-            "mean_change": p["mean_change"].astype(float),
-            "d_z": p["d_z"].astype(float),
-            "p_ttest": p["p_ttest"].astype(float),
-        }
-    )
+    numbers = dict.fromkeys(("mean_before", "mean_after", "mean_change", "d_z", "p_ttest"), float)
+    return typed_columns(analysis.paired, {"scale": str, "group": str, "n_pairs": int, **numbers})
 
 
 def response_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
-    r = analysis.response
-    return pd.DataFrame(
-        {
-            "group": r["group"].astype(str),
-            "wave": r["wave"].astype(int),
-            "n_clients": r["n_clients"].astype(int),
-            "n_responded": r["n_responded"].astype(int),
-            "response_pct": 100 * r["response_rate"].astype(float),
-        }
+    """Clients and respondents per group and wave, and the response rate in per cent."""
+    out = typed_columns(
+        analysis.response,
+        {"group": str, "wave": int, "n_clients": int, "n_responded": int, "response_rate": float},
     )
+    return out.assign(response_pct=100 * out.pop("response_rate"))
 
 
 def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
