@@ -197,7 +197,7 @@ def _register_values(reg: RegisterResult, em: Emitter) -> dict[str, Any]:
     low = reg.loo_min if reg.loo_min is not None else math.nan
     high = reg.loo_max if reg.loo_max is not None else math.nan
     return {
-        "inference": em.per_language(lambda lang: t(f"wellbeing.inference.{method}", lang)),
+        "inference": em.per_language(lambda lang: t(f"inference.{method}", lang)),
         "pretrend": em.per_language(
             lambda lang: fm.fmt_pvalue(pre, lang) if pre is not None else fm.MISSING
         ),
