@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from arviointi.did import DiDResults
 from arviointi.did import did as did_estimate
 from arviointi.errors import ArviointiError
 from arviointi.report import formatting as fm
@@ -103,48 +104,60 @@ def analyse_register(ctx: EvaluationContext, alpha: float) -> RegisterAnalysis:
             seed=ev.inference_seed,
         )
         res.outcome = outcome.name
-        pre_p: float | None = None
-        try:
-            pre_p = float(res.pretrend_test()["pvalue"])
-        except ArviointiError as exc:
-            out.notes.append(f"pre-trend test of {outcome.name}: {exc}")
-        loo_min = loo_max = None
-        try:
-            loo = res.leave_one_out()
-            loo_min, loo_max = float(loo["estimate"].min()), float(loo["estimate"].max())
-        except ArviointiError as exc:
-            out.notes.append(f"leave-one-out of {outcome.name}: {exc}")
-        placebo: EffectResults | None = None
-        try:
-            placebo = res.placebo_in_time(PLACEBO_SHIFT)
-            placebo.outcome = outcome.name
-            placebo.model = "placebo_in_time"
-        except ArviointiError as exc:
-            out.notes.append(f"placebo in time of {outcome.name}: {exc}")
-        true = _register_truth(ctx, source, reg, outcome.name)
-        means = (
-            reg.assign(period=reg["post"].map({0: "before", 1: "after"}))
-            .groupby(["pilot", "period"])["rate"]
-            .mean()
-            .unstack("period")
-            .reindex(columns=["before", "after"])
-            .reset_index()
-        )
+        pre_p, loo_range, placebo = _checks(res, out.notes)
         out.results.append(
             RegisterResult(
                 outcome=outcome.name,
                 result=res,
                 comparison_areas=list(comparison.areas),
                 pretrend_pvalue=pre_p,
-                loo_min=loo_min,
-                loo_max=loo_max,
-                true_effect=true,
-                means=means,
+                loo_min=loo_range[0],
+                loo_max=loo_range[1],
+                true_effect=_register_truth(ctx, source, reg, outcome.name),
+                means=_means(reg),
                 placebo=placebo,
             )
         )
-
     return out
+
+
+def _checks(
+    res: DiDResults, notes: list[str]
+) -> tuple[float | None, tuple[float | None, float | None], EffectResults | None]:
+    """The pre-trend p-value, the leave-one-out (min, max) and the placebo in time of
+    ``res``; a check that cannot be computed is None and a note."""
+    outcome = res.outcome
+    pre_p: float | None = None
+    try:
+        pre_p = float(res.pretrend_test()["pvalue"])
+    except ArviointiError as exc:
+        notes.append(f"pre-trend test of {outcome}: {exc}")
+    loo_min = loo_max = None
+    try:
+        loo = res.leave_one_out()
+        loo_min, loo_max = float(loo["estimate"].min()), float(loo["estimate"].max())
+    except ArviointiError as exc:
+        notes.append(f"leave-one-out of {outcome}: {exc}")
+    placebo: EffectResults | None = None
+    try:
+        placebo = res.placebo_in_time(PLACEBO_SHIFT)
+        placebo.outcome = outcome
+        placebo.model = "placebo_in_time"
+    except ArviointiError as exc:
+        notes.append(f"placebo in time of {outcome}: {exc}")
+    return pre_p, (loo_min, loo_max), placebo
+
+
+def _means(reg: pd.DataFrame) -> pd.DataFrame:
+    """Mean rate of the pilot and the comparison areas before and after the start."""
+    return (
+        reg.assign(period=reg["post"].map({0: "before", 1: "after"}))
+        .groupby(["pilot", "period"])["rate"]
+        .mean()
+        .unstack("period")
+        .reindex(columns=["before", "after"])
+        .reset_index()
+    )
 
 
 #: register outcome name -> the name in :class:`arviointi.data.synthetic.Truth`
