@@ -159,7 +159,7 @@ def test_a_method_label_in_a_catalogue_file_is_an_error(
     monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
     i18n.catalogue.cache_clear()
     try:
-        with pytest.raises(InputError, match="comes from arviointi.inference.registry"):
+        with pytest.raises(InputError, match=r"comes from arviointi\.inference\.registry"):
             catalogue("fi")
     finally:
         i18n.catalogue.cache_clear()
