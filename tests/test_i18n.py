@@ -102,3 +102,78 @@ def test_parts_can_keep_their_own_catalogue_files(
             t("section.summary", "fi")
     finally:
         i18n.catalogue.cache_clear()
+
+
+# -- the names of the inference methods: one vocabulary, from the registry -----------------
+
+
+def test_every_method_label_in_the_report_is_the_registrys() -> None:
+    from arviointi.inference.registry import REGISTRY, label
+    from arviointi.report.method_labels import LABEL_PREFIXES
+
+    assert "inference" in LABEL_PREFIXES
+    for lang in LANGUAGES:
+        messages = catalogue(lang)
+        for prefix, capital in LABEL_PREFIXES.items():
+            names = {k[len(prefix) + 1 :] for k in messages if k.startswith(f"{prefix}.")}
+            # no method the registry does not know, and none of its methods missing
+            assert names == {m.name for m in REGISTRY}, (lang, prefix)
+            for method in REGISTRY:
+                expected = label(method.name, lang)
+                shown = messages[f"{prefix}.{method.name}"]
+                if capital:
+                    assert shown == expected[:1].upper() + expected[1:], (lang, prefix)
+                else:
+                    assert shown == expected, (lang, prefix, method.name)
+
+
+def test_the_registry_labels_are_the_ones_the_tables_show() -> None:
+    # written out, so that a change of the registry is a visible change of the report
+    assert t("inference.wild", "fi") == "villi ryväsbootstrap"
+    assert t("area.inference_short.wild", "fi") == "Villi ryväsbootstrap"
+    assert t("synthesis.inference_short.scaled_dl", "en") == "unit-scaled Donald-Lang"
+
+
+def test_no_catalogue_file_writes_a_method_label_of_its_own() -> None:
+    import yaml
+
+    from arviointi.report.i18n import CATALOGUE_DIR
+    from arviointi.report.method_labels import LABEL_PREFIXES
+
+    for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for prefix in [*LABEL_PREFIXES, "wellbeing.inference"]:
+            node: object = data
+            for part in prefix.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            assert node is None, f"{path.name} defines {prefix}.*"
+
+
+def test_a_method_label_in_a_catalogue_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arviointi.report import i18n
+
+    for lang in LANGUAGES:
+        (tmp_path / f"{lang}.yaml").write_text("inference:\n  wild: villi bootstrap\n", "utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"comes from arviointi\.inference\.registry"):
+            catalogue("fi")
+    finally:
+        i18n.catalogue.cache_clear()
+
+
+def test_the_finnish_text_has_one_name_for_the_wild_bootstrap_and_clustering() -> None:
+    # the sentences too: "villi ryväsbootstrap" (and its inflections), "ryvästetyt"
+    # keskivirheet; not "klusteribootstrap", "wild bootstrap" or "klusteroidut"
+    text = " ".join(catalogue("fi").values()).lower()
+    words = set(re.findall(r"\w*bootstrap\w*", text))
+    assert words and all(w.startswith("ryväsbootstrap") for w in words), words
+    assert not re.search(r"klustero|klusteri", text)
+
+
+def test_swedish_has_no_method_labels_of_its_own() -> None:
+    # the registry has no Swedish labels: the Swedish summary must not name a method
+    assert not [k for k in catalogue("sv") if "inference" in k]

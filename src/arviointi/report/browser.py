@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,119 @@ class _Pipe:
         return [json.loads(part) for part in complete if part]
 
 
+@contextlib.contextmanager
+def _chromium(tmp: Path) -> Iterator[_Pipe]:
+    """Headless Chromium with its DevTools pipe on fds 3 and 4; closed on exit."""
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+
+    def wire_fds() -> None:  # runs in the child before exec: DevTools wants fds 3 and 4
+        os.dup2(to_child_r, 3)
+        os.dup2(from_child_w, 4)
+
+    proc = subprocess.Popen(
+        [find_chromium(), *chromium_flags(tmp), "--remote-debugging-pipe", "about:blank"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(3, 4),
+        preexec_fn=wire_fds,
+    )
+    os.close(to_child_r)
+    os.close(from_child_w)
+    pipe = _Pipe(proc, to_child_w, from_child_r)
+    try:
+        yield pipe
+        with contextlib.suppress(PipelineError, TimeoutError, OSError):
+            pipe.send("Browser.close", timeout=5)
+    finally:
+        os.close(to_child_w)
+        os.close(from_child_r)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _open(pipe: _Pipe, url: str, size: tuple[int, int], timeout: float, name: str) -> str:
+    """A new tab of ``size`` (width, height) showing ``url`` (loaded); its session id.
+    ``name`` is what an error calls the page."""
+    width, height = size
+    target = pipe.send("Target.createTarget", {"url": "about:blank"}, timeout=timeout)
+    attached = pipe.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
+    session: str = attached["sessionId"]
+    for domain in ("Runtime", "Log", "Network", "Page"):
+        pipe.send(f"{domain}.enable", session=session)
+    pipe.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
+    pipe.send("Page.navigate", {"url": url}, session=session)
+    if pipe.wait_event("Page.loadEventFired", timeout) is None:
+        raise PipelineError(f"{name}: the page did not finish loading in {timeout} s")
+    return session
+
+
+def _measure(pipe: _Pipe, session: str, check: PageCheck) -> None:
+    """The page's title and content height into ``check``."""
+    evaluated = pipe.send(
+        "Runtime.evaluate",
+        {
+            "expression": "JSON.stringify([document.title, document.documentElement.scrollHeight])",
+            "returnByValue": True,
+        },
+        session=session,
+    )
+    title, scroll_height = json.loads(evaluated["result"]["value"])
+    check.title = str(title)
+    check.content_height = float(scroll_height)
+
+
+def _screenshot(
+    pipe: _Pipe, session: str, png: Path, clip: tuple[int, int, int], timeout: float
+) -> Path:
+    """A PNG of the page's band ``clip`` = (y, width, height), written to ``png``."""
+    y, width, height = clip
+    shot = pipe.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": y, "width": width, "height": height, "scale": 1},
+        },
+        session=session,
+        timeout=timeout,
+    )
+    Path(png).write_bytes(base64.b64decode(shot["data"]))
+    return Path(png)
+
+
+def _record(events: Sequence[dict[str, Any]], check: PageCheck) -> None:
+    """Console messages, exceptions, log entries and requests among ``events``."""
+    for msg in events:
+        method = msg.get("method")
+        params = msg.get("params", {})
+        if method == "Runtime.consoleAPICalled":
+            text = " ".join(
+                str(a.get("value", a.get("description", ""))) for a in params.get("args", [])
+            )
+            check.console.append({"level": params.get("type", ""), "text": text})
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            check.exceptions.append(str(details.get("text", details)))
+        elif method == "Log.entryAdded":
+            entry = params.get("entry", {})
+            check.log_entries.append(
+                {"level": entry.get("level", ""), "text": entry.get("text", "")}
+            )
+        elif method == "Network.requestWillBeSent":
+            check.requests.append(params.get("request", {}).get("url", ""))
+        elif method == "Network.loadingFailed":
+            check.failed_requests.append(params.get("errorText", ""))
+
+
 def check_page(
     html_path: Path,
     *,
@@ -137,104 +250,19 @@ def check_page(
         on the page and record the violations (the script is injected over DevTools, so
         the page itself still loads nothing)
     """
-    chromium = find_chromium()
     url = Path(html_path).resolve().as_uri()
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-
-    def wire_fds() -> None:  # runs in the child before exec: DevTools wants fds 3 and 4
-        os.dup2(to_child_r, 3)
-        os.dup2(from_child_w, 4)
-
     check = PageCheck(url=url)
-    with tempfile.TemporaryDirectory(prefix="arviointi-cdp-") as tmp:
-        proc = subprocess.Popen(
-            [chromium, *chromium_flags(Path(tmp)), "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4),
-            preexec_fn=wire_fds,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
-        pipe = _Pipe(proc, to_child_w, from_child_r)
-        try:
-            target = pipe.send("Target.createTarget", {"url": "about:blank"}, timeout=timeout)
-            attached = pipe.send(
-                "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
-            )
-            session = attached["sessionId"]
-            for domain in ("Runtime", "Log", "Network", "Page"):
-                pipe.send(f"{domain}.enable", session=session)
-            pipe.send(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                session=session,
-            )
-            pipe.send("Page.navigate", {"url": url}, session=session)
-            if pipe.wait_event("Page.loadEventFired", timeout) is None:
-                raise PipelineError(f"{html_path}: the page did not finish loading in {timeout} s")
-            pipe.drain(settle)
-            evaluated = pipe.send(
-                "Runtime.evaluate",
-                {
-                    "expression": "JSON.stringify([document.title,"
-                    " document.documentElement.scrollHeight])",
-                    "returnByValue": True,
-                },
-                session=session,
-            )
-            title, scroll_height = json.loads(evaluated["result"]["value"])
-            check.title = str(title)
-            check.content_height = float(scroll_height)
-            if axe_script is not None:
-                _run_axe(pipe, session, Path(axe_script), check, timeout)
-            for png, y, clip_height in screenshots:
-                shot = pipe.send(
-                    "Page.captureScreenshot",
-                    {
-                        "format": "png",
-                        "captureBeyondViewport": True,
-                        "clip": {"x": 0, "y": y, "width": width, "height": clip_height, "scale": 1},
-                    },
-                    session=session,
-                    timeout=timeout,
-                )
-                Path(png).write_bytes(base64.b64decode(shot["data"]))
-                check.screenshots.append(Path(png))
-            pipe.drain(0.1)
-            for msg in pipe.events:
-                method = msg.get("method")
-                params = msg.get("params", {})
-                if method == "Runtime.consoleAPICalled":
-                    text = " ".join(
-                        str(a.get("value", a.get("description", "")))
-                        for a in params.get("args", [])
-                    )
-                    check.console.append({"level": params.get("type", ""), "text": text})
-                elif method == "Runtime.exceptionThrown":
-                    details = params.get("exceptionDetails", {})
-                    check.exceptions.append(str(details.get("text", details)))
-                elif method == "Log.entryAdded":
-                    entry = params.get("entry", {})
-                    check.log_entries.append(
-                        {"level": entry.get("level", ""), "text": entry.get("text", "")}
-                    )
-                elif method == "Network.requestWillBeSent":
-                    check.requests.append(params.get("request", {}).get("url", ""))
-                elif method == "Network.loadingFailed":
-                    check.failed_requests.append(params.get("errorText", ""))
-            with contextlib.suppress(PipelineError, TimeoutError, OSError):
-                pipe.send("Browser.close", timeout=5)
-        finally:
-            os.close(to_child_w)
-            os.close(from_child_r)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with tempfile.TemporaryDirectory(prefix="arviointi-cdp-") as tmp, _chromium(Path(tmp)) as pipe:
+        session = _open(pipe, url, (width, height), timeout, name=str(html_path))
+        pipe.drain(settle)
+        _measure(pipe, session, check)
+        if axe_script is not None:
+            _run_axe(pipe, session, Path(axe_script), check, timeout)
+        for png, y, clip_height in screenshots:
+            shot = _screenshot(pipe, session, png, (y, width, clip_height), timeout)
+            check.screenshots.append(shot)
+        pipe.drain(0.1)
+        _record(pipe.events, check)
     return check
 
 

@@ -20,28 +20,33 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from arviointi.errors import InputError, ParamsError, Problem
-from arviointi.report import formatting as fm
 from arviointi.report.disclosure import (
-    DEFAULT_MARKER,
     DEFAULT_THRESHOLD,
     check_no_person_rows,
     suppress,
 )
 from arviointi.report.figure_data import figure_csvs
-from arviointi.report.i18n import check_language, has_message, t
+from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS
 from arviointi.report.mime import RECORD_MIME, REPORT_MIME
 from arviointi.report.style import figure_to_svg
-from arviointi.report.table_markup import scroll_wrap
+from arviointi.report.table_html import (
+    TableLayout,
+    captioned_table,
+    disclosure_note,
+    estimates_frame,
+    estimates_html,
+)
+from arviointi.report.verdict import VerdictStyle
+from arviointi.report.verdict import verdict_text as write_verdict
 
 #: stands in for the element-id prefix of a figure's SVG until its digest is known
 _SVG_ID_PLACEHOLDER = "arvsvgidprefix"
@@ -50,30 +55,6 @@ _SVG_ID_PLACEHOLDER = "arvsvgidprefix"
 MAX_TABLE_ROWS = 200
 
 DisplayFn = Callable[..., Any]
-Formatter = Callable[[Any, str], str]
-
-_FORMATS: dict[str, Callable[[Any, str, int | None], str]] = {
-    "int": lambda x, lang, _d: fm.fmt_int(x, lang),
-    "number": lambda x, lang, d: fm.fmt_number(x, lang, 1 if d is None else d),
-    "percent": lambda x, lang, d: fm.fmt_percent(x, lang, 1 if d is None else d),
-    "pp": lambda x, lang, d: fm.fmt_pp(x, lang, 1 if d is None else d),
-    "euro": lambda x, lang, d: fm.fmt_euro(x, lang, 0 if d is None else d),
-    "pvalue": lambda x, lang, _d: fm.fmt_pvalue(x, lang),
-    "signed": lambda x, lang, d: fm.fmt_signed(x, lang, 1 if d is None else d),
-    "text": lambda x, _lang, _d: fm.MISSING if x is None or x is pd.NA else str(x),
-    # a cell that is already written in every language: {"fi": ..., "en": ...}
-    "local": lambda x, lang, _d: _local_text(x, lang),
-}
-
-
-def _local_text(value: Any, lang: str) -> str:
-    """The ``lang`` text of a per-language cell ({"fi": ..., "en": ...}); Finnish if absent."""
-    if value is None or value is pd.NA:
-        return fm.MISSING
-    if isinstance(value, Mapping):
-        text = value.get(lang) or value.get("fi")
-        return fm.MISSING if text is None else str(text)
-    return str(value)
 
 
 def _ipython_display(*objs: Any, **kwargs: Any) -> None:
@@ -221,151 +202,55 @@ class Emitter:
         )
 
     def verdict_text(
-        self,
-        result: Any,
-        lang: str,
-        *,
-        outcome_key: str,
-        unit_key: str = "unit.pp",
-        decimals: int = 1,
-        scale: float = 1.0,
-        true_effect: float | None = None,
+        self, result: Any, lang: str, *, outcome_key: str, **style: Unpack[VerdictStyle]
     ) -> str:
         """The plain-language sentence(s) for one estimate (see :meth:`verdict`)."""
-        record = result if isinstance(result, Mapping) else result.to_record(section="")
-        estimate = record.get("estimate")
-        if estimate is None or not math.isfinite(float(estimate)):
-            raise InputError(
-                "<result>", [Problem("estimate", f"expected a finite number, got {estimate!r}")]
-            )
-        est = float(estimate) * scale
-        low = record.get("ci_low")
-        high = record.get("ci_high")
-        lo = None if low is None else float(low) * scale
-        hi = None if high is None else float(high) * scale
-        alpha = float(record.get("alpha", 0.05))
-        has_ci = lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi)
-        if has_ci and lo is not None and hi is not None and (lo > 0 or hi < 0):
-            key = "verdict.increase" if est > 0 else "verdict.decrease"
-            amount = fm.fmt_number(abs(est), lang, decimals)
-        elif not has_ci:
-            # no valid interval: the estimate only, and no verdict ("no clear change" would
-            # be a conclusion the design cannot support)
-            key = "verdict.estimate_only"
-            amount = fm.fmt_number(est, lang, decimals)
-        else:
-            key = "verdict.no_change"
-            amount = fm.fmt_number(est, lang, decimals)
-        sentences = [
-            t(
-                key,
-                lang,
-                outcome=t(outcome_key, lang),
-                amount=amount,
-                unit=t(unit_key, lang),
-                level=fm.fmt_number(100 * (1 - alpha), lang, 0),
-                interval=fm.fmt_interval(lo, hi, lang, decimals),
-            )
-        ]
-        pvalue = record.get("pvalue")
-        if pvalue is not None:
-            strong = float(pvalue) < alpha
-            sentences.append(
-                t(
-                    "verdict.certainty_strong" if strong else "verdict.certainty_weak",
-                    lang,
-                    pvalue=fm.fmt_pvalue(pvalue, lang),
-                )
-            )
-        elif not has_ci:
-            sentences.append(t("verdict.certainty_none", lang))
-        if true_effect is not None:
-            sentences.append(
-                t(
-                    "verdict.true_effect",
-                    lang,
-                    amount=fm.fmt_number(true_effect * scale, lang, decimals),
-                    unit=t(unit_key, lang),
-                )
-            )
-        return " ".join(sentences)
+        return write_verdict(result, lang, outcome_key=outcome_key, **style)
 
     def verdict(
-        self,
-        result: Any,
-        *,
-        outcome_key: str,
-        unit_key: str = "unit.pp",
-        decimals: int = 1,
-        scale: float = 1.0,
-        true_effect: float | None = None,
+        self, result: Any, *, outcome_key: str, **style: Unpack[VerdictStyle]
     ) -> dict[str, Any]:
         """Plain-language verdict on an estimate: direction, size, interval and certainty.
 
         ``result`` is an :class:`~arviointi.results.EffectResults` or its ``to_record()``
         dict. The change is called a rise/fall only when the interval excludes zero.
+        ``style``: ``unit_key`` (default ``"unit.pp"``), ``decimals`` (1), ``scale`` (1.0,
+        multiplies estimate and interval) and ``true_effect`` (planted effect, or None).
         """
-        return self._emit(
-            "verdict",
-            {
-                lang: '<p class="arv-verdict">'
-                + html.escape(
-                    self.verdict_text(
-                        result,
-                        lang,
-                        outcome_key=outcome_key,
-                        unit_key=unit_key,
-                        decimals=decimals,
-                        scale=scale,
-                        true_effect=true_effect,
-                    )
-                )
-                + "</p>"
-                for lang in self.languages
-            },
-        )
+        html_by_lang = {
+            lang: '<p class="arv-verdict">'
+            + html.escape(write_verdict(result, lang, outcome_key=outcome_key, **style))
+            + "</p>"
+            for lang in self.languages
+        }
+        return self._emit("verdict", html_by_lang)
 
     # -- tables -------------------------------------------------------------------
-    def _column_label(
-        self, col: Any, columns: Mapping[Any, str], lang: str, source: str = "<table>"
-    ) -> str:
-        key = columns.get(col, f"column.{col}")
-        if not has_message(key, lang):
+    def _disclosure_mask(
+        self,
+        df: pd.DataFrame,
+        level: str,
+        counts: Sequence[str] | None,
+        source: str,
+        **rules: Any,
+    ) -> tuple[pd.DataFrame, bool]:
+        """(cells to hide, whether any is hidden) of a table at ``level``."""
+        if level not in ("client", "area"):
+            raise InputError(source, [Problem("level", f"expected client/area, got {level!r}")])
+        if level == "area":
+            return pd.DataFrame(False, index=df.index, columns=df.columns), False
+        if not counts:
             raise InputError(
                 source,
                 [
                     Problem(
-                        f"column {col!r}",
-                        f"no label: pass columns={{{col!r}: 'column.<key>'}} with a catalogue "
-                        f"key (tried {key!r})",
+                        "counts",
+                        "a client-level table needs its count columns for disclosure control",
                     )
                 ],
             )
-        return t(key, lang, level=fm.fmt_number(95, lang, 0))
-
-    def _formatter(self, col: Any, series: pd.Series, spec: str | None) -> Formatter:
-        if spec is None:
-            if pd.api.types.is_bool_dtype(series):
-                spec = "text"
-            elif pd.api.types.is_integer_dtype(series):
-                spec = "int"
-            elif pd.api.types.is_float_dtype(series):
-                spec = "number"
-            else:
-                spec = "text"
-        name, _, digits = spec.partition(":")
-        if name not in _FORMATS or (digits and not digits.isdigit()):
-            raise InputError(
-                "<table>",
-                [
-                    Problem(
-                        f"formats[{col!r}]", f"unknown format {spec!r}; expected {list(_FORMATS)}"
-                    )
-                ],
-            )
-        fn = _FORMATS[name]
-        decimals = int(digits) if digits else None
-        return lambda x, lang: fn(x, lang, decimals)
+        result = suppress(df, counts, threshold=self.threshold, source=source, **rules)
+        return result.mask, result.any_hidden
 
     def table(
         self,
@@ -406,113 +291,39 @@ class Emitter:
         if not isinstance(df, pd.DataFrame):
             raise InputError(source, [Problem("df", f"expected a DataFrame, got {type(df)}")])
         check_no_person_rows(df, source=source, max_rows=MAX_TABLE_ROWS)
-        if level not in ("client", "area"):
-            raise InputError(source, [Problem("level", f"expected client/area, got {level!r}")])
-        mask = pd.DataFrame(False, index=df.index, columns=df.columns)
-        hidden_any = False
-        if level == "client":
-            if not counts:
-                raise InputError(
-                    source,
-                    [
-                        Problem(
-                            "counts",
-                            "a client-level table needs its count columns for disclosure control",
-                        )
-                    ],
-                )
-            result = suppress(
-                df,
-                counts,
-                threshold=self.threshold,
-                derived=derived,
-                labels=labels,
-                total_row=total_row,
-                total_col=total_col,
-                known_row_totals=known_row_totals,
-                known_column_totals=known_column_totals,
-                overall_row=overall_row,
-                parts=parts,
-                source=source,
-            )
-            mask = result.mask
-            hidden_any = result.any_hidden
-        columns = dict(columns or {})
-        formats = dict(formats or {})
-        translate = dict(translate or {})
-        show_index = not (
-            isinstance(df.index, pd.RangeIndex) and df.index.name is None and index_key is None
+        mask, hidden_any = self._disclosure_mask(
+            df,
+            level,
+            counts,
+            source,
+            derived=derived,
+            labels=labels,
+            total_row=total_row,
+            total_col=total_col,
+            known_row_totals=known_row_totals,
+            known_column_totals=known_column_totals,
+            overall_row=overall_row,
+            parts=parts,
         )
-        formatters = {c: self._formatter(c, df[c], formats.get(c)) for c in df.columns}
-        caption_values = dict(caption_values or {})
-        out: dict[str, str] = {}
-        for lang in self.languages:
-            head = []
-            if show_index:
-                label = (
-                    t(index_key, lang)
-                    if index_key
-                    else self._column_label(df.index.name, columns, lang, source)
-                    if df.index.name is not None
-                    else ""
-                )
-                head.append(f'<th scope="col">{html.escape(label)}</th>')
-            for c in df.columns:
-                num = formats.get(c, "text") not in (
-                    "text",
-                    "local",
-                ) or pd.api.types.is_numeric_dtype(df[c])
-                cls = ' class="num"' if num and c not in translate else ""
-                label = self._column_label(c, columns, lang, source)
-                head.append(f'<th scope="col"{cls}>{html.escape(label)}</th>')
-            rows = []
-            for pos, (idx, row) in enumerate(df.iterrows()):
-                cells = []
-                if show_index:
-                    shown = (
-                        t("column.total", lang)
-                        if total_row is not None and idx == total_row
-                        else str(idx)
-                    )
-                    cells.append(f'<th scope="row">{html.escape(shown)}</th>')
-                for c in df.columns:
-                    value = row[c]
-                    if bool(mask.iloc[pos][c]):
-                        text, cls = DEFAULT_MARKER, "num suppressed"
-                    elif c in translate:
-                        text, cls = t(f"{translate[c]}.{value}", lang), "txt"
-                    else:
-                        text = formatters[c](value, lang)
-                        numeric = pd.api.types.is_numeric_dtype(df[c])
-                        cls = "num" if numeric else "txt"
-                    cells.append(f'<td class="{cls}">{html.escape(text)}</td>')
-                row_cls = ' class="total"' if total_row is not None and idx == total_row else ""
-                rows.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
-            caption = html.escape(t(caption_key, lang, **caption_values))
-            note = ""
-            if hidden_any:
-                note = (
-                    '<p class="arv-table-note">'
-                    + html.escape(
-                        t(
-                            "disclosure.note",
-                            lang,
-                            marker=DEFAULT_MARKER,
-                            threshold=self.threshold,
-                        )
-                    )
-                    + "</p>"
-                )
-            table = (
-                f"<table><thead><tr>{''.join(head)}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>"
+        layout = TableLayout.of(
+            df,
+            columns=columns,
+            formats=formats,
+            translate=translate,
+            index_key=index_key,
+            total_row=total_row,
+            source=source,
+        )
+        values = dict(caption_values or {})
+        out = {
+            lang: captioned_table(
+                layout.html(lang, mask),
+                t(caption_key, lang, **values),
+                lang,
+                disclosure_note(lang, self.threshold) if hidden_any else "",
             )
-            out[lang] = (
-                '<figure class="arv-table" role="group">'
-                f'<figcaption><span class="arv-num" data-kind="table">'
-                f"{html.escape(t('report.table_fallback', lang))}</span> {caption}</figcaption>"
-                f"{scroll_wrap(table, t(caption_key, lang, **caption_values))}{note}</figure>"
-            )
+            for lang in self.languages
+        }
         return self._emit("table", out, caption_key=caption_key, suppressed=hidden_any)
 
     def estimates_table(
@@ -524,62 +335,11 @@ class Emitter:
         decimals: int = 2,
     ) -> dict[str, Any]:
         """A table of effect estimates (one row per result) with translated labels."""
-        rows = []
-        for result, okey in zip(results, outcome_keys, strict=True):
-            rec = result if isinstance(result, Mapping) else result.to_record(section="")
-            rows.append(
-                {
-                    "outcome": okey,
-                    "model": f"method.{rec['model']}",
-                    "estimate": rec["estimate"],
-                    "ci_low": rec["ci_low"],
-                    "ci_high": rec["ci_high"],
-                    "pvalue": rec["pvalue"],
-                    "inference": f"inference.{rec['inference']}",
-                    "n": rec["n"],
-                }
-            )
-        frame = pd.DataFrame(rows)
-        frame["ci_low"] = frame["ci_low"].astype(float)
-        frame["ci_high"] = frame["ci_high"].astype(float)
-        frame["estimate"] = frame["estimate"].astype(float)
-        frame["pvalue"] = frame["pvalue"].astype(float)
-        out: dict[str, str] = {}
-        for lang in self.languages:
-            head = "".join(
-                f'<th scope="col"{" class=" + chr(34) + "num" + chr(34) if i > 1 else ""}>'
-                f"{html.escape(self._column_label(c, {}, lang))}</th>"
-                for i, c in enumerate(["outcome", "model", "estimate", "ci", "pvalue", "n"])
-            )
-            body = []
-            for _, r in frame.iterrows():
-                label = r["outcome"]
-                outcome = t(label, lang) if has_message(label, lang) else str(label)
-                model = t(r["model"], lang) if has_message(r["model"], lang) else str(r["model"])
-                numbers = [
-                    fm.fmt_number(r["estimate"], lang, decimals),
-                    fm.fmt_interval(r["ci_low"], r["ci_high"], lang, decimals),
-                    fm.fmt_pvalue(r["pvalue"], lang),
-                    fm.fmt_int(r["n"], lang),
-                ]
-                body.append(
-                    "<tr>"
-                    f'<th scope="row">{html.escape(outcome)}</th>'
-                    f'<td class="txt">{html.escape(model)}</td>'
-                    + "".join(f'<td class="num">{html.escape(x)}</td>' for x in numbers)
-                    + "</tr>"
-                )
-            out[lang] = (
-                '<figure class="arv-table" role="group">'
-                f'<figcaption><span class="arv-num" data-kind="table">'
-                f"{html.escape(t('report.table_fallback', lang))}</span> "
-                f"{html.escape(t(caption_key, lang))}</figcaption>"
-                + scroll_wrap(
-                    f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
-                    t(caption_key, lang),
-                )
-                + "</figure>"
-            )
+        frame = estimates_frame(results, outcome_keys)
+        out = {
+            lang: captioned_table(estimates_html(frame, lang, decimals), t(caption_key, lang), lang)
+            for lang in self.languages
+        }
         return self._emit("table", out, caption_key=caption_key, suppressed=False)
 
     # -- figures ------------------------------------------------------------------
@@ -602,56 +362,20 @@ class Emitter:
         left out of the figure and a note under the caption says so. The figure is embedded
         as inline SVG (text stays text) and closed.
         """
-        dropped = 0
-        for name, value in list(kwargs.items()):
-            if not isinstance(value, pd.DataFrame):
-                continue
-            check_no_person_rows(value, source=f"<figure {caption_key}: {name}>")
-            if client_counts is not None:
-                if client_counts not in value.columns:
-                    raise InputError(
-                        f"<figure {caption_key}: {name}>",
-                        [Problem(f"column {client_counts!r}", "count column not in the frame")],
-                    )
-                persons = pd.to_numeric(value[client_counts], errors="coerce")
-                small = (persons > 0) & (persons < self.threshold)
-                if persons.isna().any():
-                    raise InputError(
-                        f"<figure {caption_key}: {name}>",
-                        [Problem(f"column {client_counts!r}", "expected whole counts >= 0")],
-                    )
-                dropped += int(small.sum())
-                kwargs[name] = value.loc[~small]
-        out: dict[str, str] = {}
+        kwargs, dropped = self._figure_frames(caption_key, client_counts, kwargs)
         n = next(self._ids)
-        for lang in self.languages:
-            fig = builder(**kwargs, lang=lang)
-            if not isinstance(fig, Figure):
-                raise InputError(
-                    f"<figure {caption_key}>",
-                    [Problem("builder", f"expected a matplotlib Figure, got {type(fig)}")],
-                )
-            # element ids must be unique in the report (figures of all notebooks share one
-            # page) and the same on every run (determinism): prefix them with a digest of
-            # the figure itself instead of a random token
-            svg = figure_to_svg(fig, id_prefix=_SVG_ID_PLACEHOLDER)
-            digest = hashlib.sha256(f"{self.current_section}|{n}|{svg}".encode()).hexdigest()
-            svg = svg.replace(f"{_SVG_ID_PLACEHOLDER}-", f"f{digest[:10]}{lang}-")
-            svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-            fig.clear()
-            alt = html.escape(t(alt_key, lang, **dict(alt_values or {})), quote=True)
-            caption = html.escape(t(caption_key, lang, **dict(caption_values or {})))
-            note = ""
-            if dropped:
-                text = t("disclosure.figure_note", lang, count=dropped, threshold=self.threshold)
-                note = f'<p class="arv-table-note">{html.escape(text)}</p>'
-            out[lang] = (
-                '<figure class="arv-figure" role="group">'
-                f'<div class="arv-graphic" role="img" aria-label="{alt}">{svg}</div>'
-                f'<figcaption><span class="arv-num" data-kind="figure">'
-                f"{html.escape(t('report.figure_fallback', lang))}</span> {caption}</figcaption>"
-                f"{note}</figure>"
+        out = {
+            lang: self._figure_html(
+                builder(**kwargs, lang=lang),
+                lang,
+                n,
+                caption=t(caption_key, lang, **dict(caption_values or {})),
+                alt=t(alt_key, lang, **dict(alt_values or {})),
+                dropped=dropped,
+                source=f"<figure {caption_key}>",
             )
+            for lang in self.languages
+        }
         return self._emit(
             "figure",
             out,
@@ -659,6 +383,71 @@ class Emitter:
             alt_key=alt_key,
             suppressed_rows=dropped,
             data=figure_csvs(kwargs),  # the frames as drawn: small groups already left out
+        )
+
+    def _figure_frames(
+        self, caption_key: str, client_counts: str | None, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], int]:
+        """The builder's arguments with every frame checked and, with ``client_counts``,
+        its rows of 1..threshold-1 persons left out; and how many rows were left out."""
+        dropped = 0
+        kwargs = dict(kwargs)
+        for name, value in list(kwargs.items()):
+            if not isinstance(value, pd.DataFrame):
+                continue
+            where = f"<figure {caption_key}: {name}>"
+            check_no_person_rows(value, source=where)
+            if client_counts is None:
+                continue
+            if client_counts not in value.columns:
+                raise InputError(
+                    where, [Problem(f"column {client_counts!r}", "count column not in the frame")]
+                )
+            persons = pd.to_numeric(value[client_counts], errors="coerce")
+            small = (persons > 0) & (persons < self.threshold)
+            if persons.isna().any():
+                raise InputError(
+                    where, [Problem(f"column {client_counts!r}", "expected whole counts >= 0")]
+                )
+            dropped += int(small.sum())
+            kwargs[name] = value.loc[~small]
+        return kwargs, dropped
+
+    def _figure_html(
+        self,
+        fig: Any,
+        lang: str,
+        n: int,
+        *,
+        caption: str,
+        alt: str,
+        dropped: int,
+        source: str,
+    ) -> str:
+        """Figure ``n`` of the notebook as inline SVG in its captioned frame (then closed)."""
+        if not isinstance(fig, Figure):
+            raise InputError(
+                source, [Problem("builder", f"expected a matplotlib Figure, got {type(fig)}")]
+            )
+        # element ids must be unique in the report (figures of all notebooks share one
+        # page) and the same on every run (determinism): prefix them with a digest of
+        # the figure itself instead of a random token
+        svg = figure_to_svg(fig, id_prefix=_SVG_ID_PLACEHOLDER)
+        digest = hashlib.sha256(f"{self.current_section}|{n}|{svg}".encode()).hexdigest()
+        svg = svg.replace(f"{_SVG_ID_PLACEHOLDER}-", f"f{digest[:10]}{lang}-")
+        svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+        fig.clear()
+        note = ""
+        if dropped:
+            text = t("disclosure.figure_note", lang, count=dropped, threshold=self.threshold)
+            note = f'<p class="arv-table-note">{html.escape(text)}</p>'
+        return (
+            '<figure class="arv-figure" role="group">'
+            f'<div class="arv-graphic" role="img" aria-label="{html.escape(alt, quote=True)}">'
+            f"{svg}</div>"
+            f'<figcaption><span class="arv-num" data-kind="figure">'
+            f"{html.escape(t('report.figure_fallback', lang))}</span> {html.escape(caption)}"
+            f"</figcaption>{note}</figure>"
         )
 
     # -- records ------------------------------------------------------------------

@@ -69,6 +69,32 @@ def _number_axis(ax: Any, lang: str, decimals: int = 1, axis: str = "y") -> None
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
+def _band(ax: Any, x: Any, low: pd.Series, high: pd.Series, lang: str, **style: Any) -> None:
+    """The interval band between ``low`` and ``high``, labelled for the legend."""
+    ax.fill_between(
+        x,
+        low.to_numpy(dtype=float),
+        high.to_numpy(dtype=float),
+        **style,
+        linewidth=0,
+        label=t("figure.interval", lang),
+    )
+
+
+def _pilot_start_label(ax: Any, x: Any, lang: str, **style: Any) -> None:
+    """ "Pilot starts" written at the top of the plot, just right of ``x``."""
+    ax.annotate(
+        t("figure.pilot_start", lang),
+        xy=(x, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        va="top",
+        **style,
+        fontsize=8,
+    )
+
+
 def _wrap(label: Any, width: int = 26) -> str:
     """A data label wrapped onto short lines (long names would squeeze the plot)."""
     return "\n".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or ""
@@ -115,15 +141,7 @@ def event_study_figure(
     with style_context():
         fig, ax = new_figure()
         x = data["rel_time"].to_numpy(dtype=float)
-        ax.fill_between(
-            x,
-            data["ci_low"].to_numpy(dtype=float),
-            data["ci_high"].to_numpy(dtype=float),
-            color=OKABE_ITO[0],
-            alpha=0.18,
-            linewidth=0,
-            label=t("figure.interval", lang),
-        )
+        _band(ax, x, data["ci_low"], data["ci_high"], lang, color=OKABE_ITO[0], alpha=0.18)
         ax.plot(
             x,
             data["estimate"].to_numpy(dtype=float),
@@ -134,16 +152,7 @@ def event_study_figure(
         )
         ax.axhline(0, color="#333333", linewidth=0.8)
         ax.axvline(-0.5, color=GREY, linestyle="--", linewidth=1)
-        ax.annotate(
-            t("figure.pilot_start", lang),
-            xy=(-0.5, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(4, -4),
-            textcoords="offset points",
-            va="top",
-            color="#333333",
-            fontsize=8,
-        )
+        _pilot_start_label(ax, -0.5, lang, color="#333333")
         ax.set_xlabel(t("figure.rel_time", lang))
         ax.set_ylabel(ylabel or t("figure.effect", lang))
         _number_axis(ax, lang, decimals)
@@ -168,15 +177,7 @@ def counterfactual_figure(
     with style_context():
         fig, ax = new_figure()
         if {"lower", "upper"} <= set(data.columns):
-            ax.fill_between(
-                x,
-                data["lower"].to_numpy(dtype=float),
-                data["upper"].to_numpy(dtype=float),
-                color=OKABE_ITO[1],
-                alpha=0.15,
-                linewidth=0,
-                label=t("figure.interval", lang),
-            )
+            _band(ax, x, data["lower"], data["upper"], lang, color=OKABE_ITO[1], alpha=0.15)
         ax.plot(
             x,
             data["observed"].to_numpy(dtype=float),
@@ -197,15 +198,7 @@ def counterfactual_figure(
         )
         if treatment_start is not None:
             ax.axvline(treatment_start, color=GREY, linestyle=":", linewidth=1.2)
-            ax.annotate(
-                t("figure.pilot_start", lang),
-                xy=(treatment_start, 1),
-                xycoords=("data", "axes fraction"),
-                xytext=(4, -4),
-                textcoords="offset points",
-                va="top",
-                fontsize=8,
-            )
+            _pilot_start_label(ax, treatment_start, lang)
         ax.set_xlabel(t("figure.time", lang))
         if ylabel:
             ax.set_ylabel(ylabel)

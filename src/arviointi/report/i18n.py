@@ -16,6 +16,11 @@ Adding a message
    placeholders (``{outcome}``); a literal brace is written ``{{`` / ``}}``.
 3. Finnish in plain language: short sentences, common words, the term explained once.
 
+The labels of the inference methods (``inference.<method>`` and the prefixes of
+:data:`arviointi.report.method_labels.LABEL_PREFIXES`) are not in the YAML files: they
+come from :mod:`arviointi.inference.registry`, so every part of the report names a method
+alike. A catalogue file that defines one of them is an error.
+
 A placeholder value may itself be a message: pass ``Msg("outcome.unemployment_rate")`` and
 it is translated into the language being written (the Emitter writes every language from
 one call, so a plain string would appear untranslated in the other language). A
@@ -41,6 +46,7 @@ import yaml
 from arviointi.errors import InputError, Problem
 from arviointi.report import locale_format
 from arviointi.report.formatting import fmt_int, fmt_number
+from arviointi.report.method_labels import method_messages
 
 #: languages a report can be written in
 LANGUAGES: tuple[str, ...] = ("fi", "en")
@@ -97,6 +103,23 @@ def catalogue(lang: str) -> dict[str, str]:
                 )
             seen[key] = path
         out.update(part)
+    if lang in LANGUAGES:
+        # the names of the inference methods come from the registry (method_labels.py)
+        generated = method_messages(lang)
+        twice = sorted(set(generated) & set(out))
+        if twice:
+            raise InputError(
+                str(seen[twice[0]]),
+                [
+                    Problem(
+                        f"key {key!r}",
+                        "an inference method's label comes from "
+                        "arviointi.inference.registry; remove it from the catalogue",
+                    )
+                    for key in twice
+                ],
+            )
+        out.update(generated)
     return out
 
 

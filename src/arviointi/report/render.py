@@ -33,13 +33,13 @@ from traitlets import Unicode
 
 from arviointi.errors import InputError, Problem
 from arviointi.report import formatting as fm
+from arviointi.report.appendix import Download, appendix_parts
 from arviointi.report.bidi import neutralise_bidi
 from arviointi.report.description import front_matter
 from arviointi.report.figure_data import check_entries, data_link
 from arviointi.report.i18n import check_language, t
 from arviointi.report.meta import SECTIONS, ReportMeta
 from arviointi.report.mime import REPORT_MIME
-from arviointi.report.table_markup import scroll_wrap
 from arviointi.results.sections import MAJOR_SECTIONS
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -214,50 +214,8 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        if not value and prefix:
-            yield prefix, ""
-        for key, sub in value.items():
-            yield from _flatten(sub, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list | tuple) and any(isinstance(v, Mapping | list) for v in value):
-        for i, sub in enumerate(value):
-            yield from _flatten(sub, f"{prefix}[{i}]")
-    else:
-        yield prefix, value
-
-
-def _scalar(value: Any, lang: str) -> str:
-    if value is None:
-        return fm.MISSING
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        text = repr(value)
-        return text.replace(".", ",").replace("-", fm.MINUS) if lang == "fi" else text
-    if isinstance(value, list | tuple):
-        return ", ".join(_scalar(v, lang) for v in value)
-    return str(value)
-
-
-def _kv_table(
-    rows: Sequence[tuple[str, str]], head: tuple[str, str], label: str, hash_col: bool = False
-) -> str:
-    cls = ' class="hash"' if hash_col else ""
-    body = "".join(
-        f'<tr><th scope="row">{html.escape(k)}</th><td{cls}>{html.escape(v)}</td></tr>'
-        for k, v in rows
-    )
-    return scroll_wrap(
-        '<table class="appendix"><thead><tr>'
-        f'<th scope="col">{html.escape(head[0])}</th><th scope="col">{html.escape(head[1])}</th>'
-        f"</tr></thead><tbody>{body}</tbody></table>",
-        label,
-    )
-
-
 def _data_links(
-    block: Block, number: int, meta: ReportMeta, lang: str, downloads: list[tuple[int, str, int]]
+    block: Block, number: int, meta: ReportMeta, lang: str, downloads: list[Download]
 ) -> str:
     """Download links of one figure's data; each file is also recorded for the appendix."""
     links = []
@@ -269,104 +227,6 @@ def _data_links(
         label = t("figure_data.link", lang, n=number)
         links.append(data_link(entry, filename, label))
     return f'<p class="arv-data-link">{" ".join(links)}</p>' if links else ""
-
-
-def _downloads_table(downloads: Sequence[tuple[int, str, int]], lang: str) -> str:
-    heads = ["figure_data.figure_col", "figure_data.filename", "figure_data.rows"]
-    head = "".join(f'<th scope="col">{html.escape(t(h, lang))}</th>' for h in heads)
-    rows = "".join(
-        f'<tr><th scope="row">{html.escape(t("figure_data.figure", lang))} {n}</th>'
-        f'<td class="hash">{html.escape(name)}</td>'
-        f'<td class="num">{fm.fmt_int(count, lang)}</td></tr>'
-        for n, name, count in downloads
-    )
-    table = f'<table class="appendix"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    intro = f"<p>{html.escape(t('figure_data.intro', lang))}</p>"
-    return intro + scroll_wrap(table, t("figure_data.heading", lang))
-
-
-def _appendix(
-    meta: ReportMeta, lang: str, downloads: Sequence[tuple[int, str, int]] = ()
-) -> list[tuple[str, str, str]]:
-    """(id, title, html) of the generated appendix parts."""
-    parts: list[tuple[str, str, str]] = []
-    # sources
-    if meta.sources:
-        heads = ["source_name", "licence", "attribution", "path", "sha256"]
-        head = "".join(
-            f'<th scope="col">{html.escape(t("appendix." + h, lang))}</th>' for h in heads
-        )
-        rows = []
-        for src in meta.sources:
-            cells = []
-            for i, key in enumerate(("name", "licence", "attribution", "path", "sha256")):
-                value = html.escape(str(src.get(key, "") or fm.MISSING))
-                if i == 0:
-                    cells.append(f'<th scope="row">{value}</th>')
-                else:
-                    cls = ' class="hash"' if key in ("sha256", "path") else ""
-                    cells.append(f"<td{cls}>{value}</td>")
-            rows.append(f"<tr>{''.join(cells)}</tr>")
-        body = scroll_wrap(
-            '<table class="appendix">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
-            t("section.sources", lang),
-        )
-    else:
-        body = f"<p>{html.escape(t('appendix.no_sources', lang))}</p>"
-    parts.append(("app-sources", t("section.sources", lang), body))
-    # parameters
-    params = [(k, _scalar(v, lang)) for k, v in _flatten(meta.params)]
-    parts.append(
-        (
-            "app-parameters",
-            t("section.parameters", lang),
-            _kv_table(
-                params,
-                (t("appendix.parameter", lang), t("appendix.value", lang)),
-                t("section.parameters", lang),
-            ),
-        )
-    )
-    # provenance
-    prov = meta.provenance
-    pieces = []
-    commit = prov.get("git_commit")
-    facts = [(t("appendix.git_commit", lang), str(commit or fm.MISSING))]
-    pieces.append(
-        _kv_table(
-            facts,
-            (t("appendix.parameter", lang), t("appendix.value", lang)),
-            t("section.provenance", lang),
-        )
-    )
-    packages = prov.get("packages") or {}
-    if packages:
-        pieces.append(f"<h4>{html.escape(t('appendix.packages', lang))}</h4>")
-        pieces.append(
-            _kv_table(
-                [(str(k), str(v)) for k, v in sorted(packages.items())],
-                (t("appendix.package", lang), t("appendix.version", lang)),
-                t("appendix.packages", lang),
-            )
-        )
-    hashes = prov.get("input_hashes") or {}
-    if hashes:
-        pieces.append(f"<h4>{html.escape(t('appendix.input_hashes', lang))}</h4>")
-        pieces.append(
-            _kv_table(
-                [(str(k), str(v)) for k, v in sorted(hashes.items())],
-                (t("appendix.path", lang), t("appendix.sha256", lang)),
-                t("appendix.input_hashes", lang),
-                hash_col=True,
-            )
-        )
-    parts.append(("app-provenance", t("section.provenance", lang), "".join(pieces)))
-    if downloads:
-        parts.append(
-            ("app-figure-data", t("figure_data.heading", lang), _downloads_table(downloads, lang))
-        )
-    return parts
 
 
 @dataclass
@@ -399,79 +259,104 @@ def _title_facts(meta: ReportMeta, lang: str) -> list[tuple[str, str]]:
     return facts
 
 
-def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> str:
-    """The self-contained HTML report in ``lang`` built from executed ``notebooks``."""
-    check_language(lang)
-    blocks = collect_blocks(notebooks, lang)
-    by_section: dict[str, list[Block]] = {name: [] for name in SECTIONS}
+@dataclass
+class _Numbering:
+    """What runs on across sections: heading ids, figure numbers, figure-data files."""
+
+    heading_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    figures: int = 0
+    downloads: list[Download] = field(default_factory=list)
+
+
+def _lead_parts(name: str, meta: ReportMeta, lang: str) -> list[str]:
+    """The fixed text at the start of section ``name`` (before the notebooks' content)."""
+    if name == "summary":
+        parts = [_paragraphs(["summary.lead"], lang)]
+        if meta.synthetic:
+            text = html.escape(t("summary.synthetic", lang))
+            parts.append(f'<p class="arv-headline">{text}</p>')
+        return parts
+    if name == "methods":
+        return [_paragraphs(["methods.intro", "methods.interval"], lang)]
+    return []
+
+
+def _closing_parts(name: str, meta: ReportMeta, lang: str) -> list[str]:
+    """The fixed text at the end of section ``name`` (after the notebooks' content)."""
+    if name != "limitations":
+        return []
+    # design-specific limitations (one treated unit, client selection, ...) come from the
+    # synthesis notebook, which knows the design; these hold for every pilot
+    parts = [
+        _paragraphs(["limitations.design", "limitations.other_changes"], lang),
+        _paragraphs(["limitations.disclosure"], lang, threshold=meta.disclosure_threshold),
+    ]
+    if meta.synthetic:
+        parts.append(_paragraphs(["limitations.synthetic"], lang))
+    return parts
+
+
+def _block_parts(
+    blocks: Sequence[Block],
+    entry: _TocEntry,
+    sub: Iterator[int],
+    numbering: _Numbering,
+    meta: ReportMeta,
+    lang: str,
+) -> list[str]:
+    """The notebooks' content of one section; level-2 headings are numbered and listed."""
+    parts = []
     for block in blocks:
-        by_section[block.section].append(block)
+        if block.kind == "heading":
+            hid = f"h-{next(numbering.heading_ids)}"
+            tag = f"h{block.level + 1}"
+            label = block.text
+            if block.level == 2:
+                num = f"{entry.number}.{next(sub)}"
+                entry.children.append(_TocEntry(id=hid, number=num, text=block.text))
+                label = f"{num} {block.text}"
+            parts.append(f'<{tag} id="{hid}">{html.escape(label)}</{tag}>')
+            continue
+        parts.append(block.html)
+        if block.kind == "figure":
+            numbering.figures += 1
+            parts.append(_data_links(block, numbering.figures, meta, lang, numbering.downloads))
+    return parts
 
-    heading_ids = itertools.count(1)
-    figure_no = 0
-    downloads: list[tuple[int, str, int]] = []
-    toc: list[_TocEntry] = []
-    sections: list[dict[str, Any]] = []
-    for number, name in enumerate(SECTIONS, start=1):
-        sec_id = f"sec-{name}"
-        entry = _TocEntry(id=sec_id, number=str(number), text=t(f"section.{name}", lang))
-        parts: list[str] = []
-        if name == "summary":
-            parts.append(_paragraphs(["summary.lead"], lang))
-            if meta.synthetic:
-                parts.append(
-                    '<p class="arv-headline">' + html.escape(t("summary.synthetic", lang)) + "</p>"
-                )
-        if name == "methods":
-            parts.append(_paragraphs(["methods.intro", "methods.interval"], lang))
-        sub = itertools.count(1)
-        for block in by_section[name]:
-            if block.kind == "heading":
-                hid = f"h-{next(heading_ids)}"
-                tag = f"h{block.level + 1}"
-                if block.level == 2:
-                    num = f"{number}.{next(sub)}"
-                    entry.children.append(_TocEntry(id=hid, number=num, text=block.text))
-                    label = f"{num} {block.text}"
-                else:
-                    label = block.text
-                parts.append(f'<{tag} id="{hid}">{html.escape(label)}</{tag}>')
-            else:
-                parts.append(block.html)
-                if block.kind == "figure":
-                    figure_no += 1
-                    parts.append(_data_links(block, figure_no, meta, lang, downloads))
-        if name == "limitations":
-            # design-specific limitations (one treated unit, client selection, ...) come
-            # from the synthesis notebook, which knows the design; these hold for every pilot
-            keys = ["limitations.design", "limitations.other_changes"]
-            parts.append(_paragraphs(keys, lang))
-            parts.append(
-                _paragraphs(["limitations.disclosure"], lang, threshold=meta.disclosure_threshold)
-            )
-            if meta.synthetic:
-                parts.append(_paragraphs(["limitations.synthetic"], lang))
-        if name == "appendix":
-            for app_id, title, body in _appendix(meta, lang, downloads):
-                num = f"{number}.{next(sub)}"
-                entry.children.append(_TocEntry(id=app_id, number=num, text=title))
-                parts.append(f'<h3 id="{app_id}">{html.escape(num + " " + title)}</h3>{body}')
-        if not parts:
-            parts.append(
-                f'<p class="empty-section">{html.escape(t("report.empty_section", lang))}</p>'
-            )
-        toc.append(entry)
-        sections.append(
-            {
-                "id": sec_id,
-                "number": str(number),
-                "title": entry.text,
-                "major": name in MAJOR_SECTIONS,
-                "blocks": parts,
-            }
-        )
 
-    # number figures and tables in reading order
+def _section(
+    number: int,
+    name: str,
+    blocks: Sequence[Block],
+    numbering: _Numbering,
+    meta: ReportMeta,
+    lang: str,
+) -> tuple[_TocEntry, dict[str, Any]]:
+    """The table-of-contents entry and the template data of one section."""
+    entry = _TocEntry(id=f"sec-{name}", number=str(number), text=t(f"section.{name}", lang))
+    sub = itertools.count(1)
+    parts = _lead_parts(name, meta, lang)
+    parts += _block_parts(blocks, entry, sub, numbering, meta, lang)
+    parts += _closing_parts(name, meta, lang)
+    if name == "appendix":
+        for app_id, title, body in appendix_parts(meta, lang, numbering.downloads):
+            num = f"{number}.{next(sub)}"
+            entry.children.append(_TocEntry(id=app_id, number=num, text=title))
+            parts.append(f'<h3 id="{app_id}">{html.escape(num + " " + title)}</h3>{body}')
+    if not parts:
+        parts.append(f'<p class="empty-section">{html.escape(t("report.empty_section", lang))}</p>')
+    data = {
+        "id": entry.id,
+        "number": entry.number,
+        "title": entry.text,
+        "major": name in MAJOR_SECTIONS,
+        "blocks": parts,
+    }
+    return entry, data
+
+
+def _number_captions(sections: Sequence[dict[str, Any]], lang: str) -> None:
+    """Write the figure and table numbers into the captions, in reading order."""
     counters = {"figure": itertools.count(1), "table": itertools.count(1)}
 
     def numbered(match: re.Match[str]) -> str:
@@ -482,9 +367,12 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
     for sec in sections:
         sec["blocks"] = [Markup(_NUM_SPAN.sub(numbered, part)) for part in sec["blocks"]]
 
-    title = meta.title_in(lang)
-    facts = _title_facts(meta, lang)
 
+def _document(
+    meta: ReportMeta, lang: str, toc: Sequence[_TocEntry], sections: Sequence[dict[str, Any]]
+) -> str:
+    """The whole page from the package's template."""
+    title = meta.title_in(lang)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
@@ -493,7 +381,7 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
     )
     template = env.get_template("report.html.j2")
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
-    document = template.render(
+    return template.render(
         lang=lang,
         title=title,
         css=Markup(css),
@@ -504,10 +392,26 @@ def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> 
         banner_css=Markup(css_string(t("banner.synthetic", lang))),
         synthetic=meta.synthetic,
         kind=t("report.kind", lang),
-        title_facts=facts,
+        title_facts=_title_facts(meta, lang),
         front_matter=Markup(front_matter(meta, lang)),
         toc_title=t("report.toc", lang),
         toc=toc,
         sections=sections,
     )
-    return neutralise_bidi(document)
+
+
+def render_report(notebooks: Sequence[Path], *, lang: str, meta: ReportMeta) -> str:
+    """The self-contained HTML report in ``lang`` built from executed ``notebooks``."""
+    check_language(lang)
+    by_section: dict[str, list[Block]] = {name: [] for name in SECTIONS}
+    for block in collect_blocks(notebooks, lang):
+        by_section[block.section].append(block)
+    numbering = _Numbering()
+    toc: list[_TocEntry] = []
+    sections: list[dict[str, Any]] = []
+    for number, name in enumerate(SECTIONS, start=1):
+        entry, data = _section(number, name, by_section[name], numbering, meta, lang)
+        toc.append(entry)
+        sections.append(data)
+    _number_captions(sections, lang)
+    return neutralise_bidi(_document(meta, lang, toc, sections))

@@ -11,36 +11,38 @@ change, and register indicators (social-assistance recipients) with an area-leve
 * Register: each outcome in params with ``section: wellbeing, level: area`` becomes a rate
   per 1 000 residents (:func:`arviointi.wellbeing.register_indicator_panel`) and an
   area-level DiD against the comparison areas of ``design.comparison``
-  (:func:`arviointi.sections.comparison.resolve_comparison`) with the params inference.
+  (:func:`arviointi.sections.comparison.resolve_comparison`) with the params inference
+  (:mod:`arviointi.sections.wellbeing_register`).
 * Coded qualitative material: summarised by wave when a source is given; the shipped
   evaluations have none, and the report says so.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from arviointi.did import did as did_estimate
-from arviointi.errors import ArviointiError, DesignError
+from arviointi.errors import DesignError
 from arviointi.report import formatting as fm
 from arviointi.report.emitter import Emitter
 from arviointi.report.figures import wellbeing_figure
 from arviointi.report.i18n import t
-from arviointi.results.base import EffectResults, InferenceInfo
-from arviointi.sections.clients import descriptive_result, source_truth, window_end
-from arviointi.sections.comparison import resolve_comparison
+from arviointi.report.table_html import typed_columns
+from arviointi.results.base import EffectResults
+from arviointi.sections.clients import descriptive_result, source_truth
 from arviointi.sections.context import EvaluationContext
+from arviointi.sections.wellbeing_register import (
+    RegisterAnalysis,
+    RegisterResult,
+    analyse_register,
+    emit_register,
+)
 from arviointi.wellbeing import (
     attrition_table,
     change_difference,
     paired_change,
-    register_indicator_panel,
 )
 
 SCALES = ("life_management", "work_ability", "wellbeing")
@@ -48,25 +50,6 @@ SCALES = ("life_management", "work_ability", "wellbeing")
 SCALE_RANGES = {"life_management": (1, 10), "work_ability": (0, 10), "wellbeing": (14, 70)}
 WAVE_FROM = 0
 WAVE_TO = 2
-#: register indicators are shown per this many residents
-PER = 1000.0
-#: the placebo-in-time test moves the pilot start this many months earlier (pre-period only)
-PLACEBO_SHIFT = 12
-
-
-@dataclass
-class RegisterResult:
-    """Area-level DiD on one register indicator."""
-
-    outcome: str
-    result: EffectResults
-    comparison_areas: list[str]
-    pretrend_pvalue: float | None
-    loo_min: float | None
-    loo_max: float | None
-    true_effect: float | None
-    means: pd.DataFrame
-    placebo: EffectResults | None = None
 
 
 @dataclass
@@ -104,7 +87,11 @@ def analyse_wellbeing(ctx: EvaluationContext) -> WellbeingAnalysis:
     )
     if survey is not None and clients is not None:
         _survey(ctx, out, survey, clients)
-    _register(ctx, out)
+    register = analyse_register(ctx, alpha)
+    out.register_outcomes = register.outcomes
+    out.register = register.results
+    out.register_missing = register.missing
+    out.notes += register.notes
     return out
 
 
@@ -164,119 +151,6 @@ def _survey(
     out.table["true_effect"] = [out.truths[s] for s in out.changes]
 
 
-def _register(ctx: EvaluationContext, out: WellbeingAnalysis) -> None:
-    ev = ctx.evaluation
-    wanted = [o for o in ev.outcomes if o.section == "wellbeing" and o.level == "area"]
-    out.register_outcomes = [o.name for o in wanted]
-    if not wanted:
-        return
-    start = pd.Timestamp(f"{ev.design.pre_window[0]}-01")
-    end = window_end(ctx)
-    try:
-        comparison = resolve_comparison(ev, ctx.frames)
-    except ArviointiError as exc:
-        out.notes.append(f"comparison areas could not be resolved: {exc}")
-        out.register_missing = [o.name for o in wanted]
-        return
-    for outcome in wanted:
-        source = outcome.source or ctx.source_for("area_panel")
-        frame = ctx.frames.get(source) if source else None
-        if source is None or frame is None or outcome.name not in frame.columns:
-            out.register_missing.append(outcome.name)
-            continue
-        areas = [*ev.design.pilot_areas, *comparison.areas]
-        data = frame[frame["area"].isin(areas)]
-        data = data[
-            (pd.to_datetime(data["month"]) >= start) & (pd.to_datetime(data["month"]) <= end)
-        ]
-        denominator = "population" if "population" in data.columns else None
-        reg = register_indicator_panel(
-            data,
-            outcome.name,
-            pilot_areas=ev.design.pilot_areas,
-            pilot_start=f"{ev.design.pilot_start}-01",
-            denominator=denominator,
-            per=PER,
-        )
-        res = did_estimate(
-            reg,
-            "rate",
-            unit="area",
-            time="month",
-            treatment="treated",
-            inference=ev.models.did.inference,
-            alpha=out.alpha,
-            seed=ev.inference_seed,
-            n_boot=ev.models.did.n_boot,
-        )
-        res.outcome = outcome.name
-        pre_p: float | None = None
-        try:
-            pre_p = float(res.pretrend_test()["pvalue"])
-        except ArviointiError as exc:
-            out.notes.append(f"pre-trend test of {outcome.name}: {exc}")
-        loo_min = loo_max = None
-        try:
-            loo = res.leave_one_out()
-            loo_min, loo_max = float(loo["estimate"].min()), float(loo["estimate"].max())
-        except ArviointiError as exc:
-            out.notes.append(f"leave-one-out of {outcome.name}: {exc}")
-        placebo: EffectResults | None = None
-        try:
-            placebo = res.placebo_in_time(PLACEBO_SHIFT)
-            placebo.outcome = outcome.name
-            placebo.model = "placebo_in_time"
-        except ArviointiError as exc:
-            out.notes.append(f"placebo in time of {outcome.name}: {exc}")
-        true = _register_truth(ctx, source, reg, outcome.name)
-        means = (
-            reg.assign(period=reg["post"].map({0: "before", 1: "after"}))
-            .groupby(["pilot", "period"])["rate"]
-            .mean()
-            .unstack("period")
-            .reindex(columns=["before", "after"])
-            .reset_index()
-        )
-        out.register.append(
-            RegisterResult(
-                outcome=outcome.name,
-                result=res,
-                comparison_areas=list(comparison.areas),
-                pretrend_pvalue=pre_p,
-                loo_min=loo_min,
-                loo_max=loo_max,
-                true_effect=true,
-                means=means,
-                placebo=placebo,
-            )
-        )
-
-
-#: register outcome name -> the name in :class:`arviointi.data.synthetic.Truth`
-_TRUTH_NAMES = {"social_assistance_recipients": "social_assistance"}
-
-
-def _register_truth(
-    ctx: EvaluationContext, source: str, reg: pd.DataFrame, outcome: str
-) -> float | None:
-    """The planted effect on the rate (per 1 000): the realised effect in persons divided
-    by the pilot area's mean denominator in the post months (approximate when the
-    denominator changes over time)."""
-    truth = source_truth(ctx, source)
-    name = _TRUTH_NAMES.get(outcome, outcome)
-    if truth is None:
-        return None
-    post = reg[(reg["pilot"] == 1) & (reg["post"] == 1)]
-    if post.empty:
-        return None
-    first = post["month"].min().strftime("%Y-%m")
-    last = post["month"].max().strftime("%Y-%m")
-    persons = truth.att(name, "area", first, last)
-    if "population" not in reg.columns:
-        return persons
-    return persons / float(post["population"].mean()) * PER
-
-
 # -- report ---------------------------------------------------------------------------
 
 
@@ -306,32 +180,17 @@ def scales_figure(frame: pd.DataFrame, lang: str) -> Figure:
 
 def paired_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
     """Paired change per scale and group (aggregates with the number of pairs)."""
-    p = analysis.paired
-    return pd.DataFrame(
-        {
-            "scale": p["scale"].astype(str),
-            "group": p["group"].astype(str),
-            "n_pairs": p["n_pairs"].astype(int),
-            "mean_before": p["mean_before"].astype(float),
-            "mean_after": p["mean_after"].astype(float),
-            "mean_change": p["mean_change"].astype(float),
-            "d_z": p["d_z"].astype(float),
-            "p_ttest": p["p_ttest"].astype(float),
-        }
-    )
+    numbers = dict.fromkeys(("mean_before", "mean_after", "mean_change", "d_z", "p_ttest"), float)
+    return typed_columns(analysis.paired, {"scale": str, "group": str, "n_pairs": int, **numbers})
 
 
 def response_table(analysis: WellbeingAnalysis) -> pd.DataFrame:
-    r = analysis.response
-    return pd.DataFrame(
-        {
-            "group": r["group"].astype(str),
-            "wave": r["wave"].astype(int),
-            "n_clients": r["n_clients"].astype(int),
-            "n_responded": r["n_responded"].astype(int),
-            "response_pct": 100 * r["response_rate"].astype(float),
-        }
+    """Clients and respondents per group and wave, and the response rate in per cent."""
+    out = typed_columns(
+        analysis.response,
+        {"group": str, "wave": int, "n_clients": int, "n_responded": int, "response_rate": float},
     )
+    return out.assign(response_pct=100 * out.pop("response_rate"))
 
 
 def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
@@ -344,9 +203,25 @@ def emit_wellbeing(analysis: WellbeingAnalysis, em: Emitter) -> None:
         em.paragraph("wellbeing.no_survey")
     else:
         _emit_survey(analysis, em)
-    _emit_register(analysis, em)
+    emit_register(
+        RegisterAnalysis(
+            outcomes=analysis.register_outcomes,
+            results=analysis.register,
+            missing=analysis.register_missing,
+        ),
+        analysis.alpha,
+        em,
+    )
     em.heading("wellbeing.heading_qualitative", level=3)
     em.paragraph("wellbeing.no_qualitative")
+
+
+#: the labels of the survey scales in results.json
+_SCALE_LABELS = {
+    "life_management": {"fi": "Elämänhallinta", "en": "Life management"},
+    "work_ability": {"fi": "Työkyky", "en": "Work ability"},
+    "wellbeing": {"fi": "Hyvinvointi-indeksi", "en": "Well-being scale"},
+}
 
 
 def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
@@ -360,18 +235,40 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
             "wellbeing.alt_figure",
             frame=fig.drop(columns="n"),
         )
+    _emit_paired_table(analysis, em)
+    em.heading("wellbeing.heading_change", level=3)
+    em.paragraph("wellbeing.change_intro")
+    for scale, res in analysis.changes.items():
+        em.verdict(
+            res,
+            outcome_key=f"wellbeing.scale.{scale}",
+            unit_key="unit.points",
+            decimals=2,
+            true_effect=analysis.truths.get(scale),
+        )
+    em.heading("wellbeing.heading_attrition", level=3)
+    _emit_attrition(analysis, em)
+    for scale, res in analysis.changes.items():
+        em.record(
+            res,
+            true_effect=analysis.truths.get(scale),
+            role="primary",
+            level="client",
+            label=_SCALE_LABELS.get(scale, {"fi": scale, "en": scale}),
+            unit="points",
+            waves=[WAVE_FROM, analysis.wave_to],
+        )
+    _record_ipw_shifts(analysis, em)
+
+
+def _emit_paired_table(analysis: WellbeingAnalysis, em: Emitter) -> None:
+    per_pair = ("mean_before", "mean_after", "mean_change", "d_z", "p_ttest")
     em.table(
         paired_table(analysis),
         "wellbeing.caption_paired",
         level="client",
         counts=["n_pairs"],
-        derived={
-            "mean_before": "n_pairs",
-            "mean_after": "n_pairs",
-            "mean_change": "n_pairs",
-            "d_z": "n_pairs",
-            "p_ttest": "n_pairs",
-        },
+        derived=dict.fromkeys(per_pair, "n_pairs"),
         columns={
             "scale": "wellbeing.col.scale",
             "group": "column.group",
@@ -391,17 +288,10 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
         },
         translate={"scale": "wellbeing.scale", "group": "wellbeing.group"},
     )
-    em.heading("wellbeing.heading_change", level=3)
-    em.paragraph("wellbeing.change_intro")
-    for scale, res in analysis.changes.items():
-        em.verdict(
-            res,
-            outcome_key=f"wellbeing.scale.{scale}",
-            unit_key="unit.points",
-            decimals=2,
-            true_effect=analysis.truths.get(scale),
-        )
-    em.heading("wellbeing.heading_attrition", level=3)
+
+
+def _emit_attrition(analysis: WellbeingAnalysis, em: Emitter) -> None:
+    """Response by wave, how drop-outs differed, and the response-weighting shift."""
     em.table(
         response_table(analysis),
         "wellbeing.caption_response",
@@ -436,36 +326,23 @@ def _emit_survey(analysis: WellbeingAnalysis, em: Emitter) -> None:
             shift=em.per_language(lambda lang: fm.fmt_number(shift, lang, 2)),
         )
     em.paragraph("wellbeing.completers_note")
-    labels = {
-        "life_management": {"fi": "Elämänhallinta", "en": "Life management"},
-        "work_ability": {"fi": "Työkyky", "en": "Work ability"},
-        "wellbeing": {"fi": "Hyvinvointi-indeksi", "en": "Well-being scale"},
-    }
-    for scale, res in analysis.changes.items():
+
+
+def _record_ipw_shifts(analysis: WellbeingAnalysis, em: Emitter) -> None:
+    for _, row in analysis.ipw.iterrows():
         em.record(
-            res,
-            true_effect=analysis.truths.get(scale),
-            role="primary",
+            descriptive_result(
+                float(row["mean_change_ipw"] - row["mean_change"]),
+                outcome=str(row["scale"]),
+                model="attrition_ipw_shift",
+                reason="response-weighted minus complete-case mean change (all "
+                "respondents with both waves); large values mean the change depends on "
+                "who answered",
+                n=int(row["n_pairs"]),
+            ),
+            role="diagnostic",
             level="client",
-            label=labels.get(scale, {"fi": scale, "en": scale}),
-            unit="points",
-            waves=[WAVE_FROM, analysis.wave_to],
         )
-    if not analysis.ipw.empty:
-        for _, row in analysis.ipw.iterrows():
-            em.record(
-                descriptive_result(
-                    float(row["mean_change_ipw"] - row["mean_change"]),
-                    outcome=str(row["scale"]),
-                    model="attrition_ipw_shift",
-                    reason="response-weighted minus complete-case mean change (all "
-                    "respondents with both waves); large values mean the change depends on "
-                    "who answered",
-                    n=int(row["n_pairs"]),
-                ),
-                role="diagnostic",
-                level="client",
-            )
 
 
 def _differing_variables(analysis: WellbeingAnalysis) -> list[str]:
@@ -474,129 +351,3 @@ def _differing_variables(analysis: WellbeingAnalysis) -> list[str]:
         return []
     low = d[d["pvalue"].astype(float) < analysis.alpha]
     return list(dict.fromkeys(str(v) for v in low["variable"]))
-
-
-def _fixed_interval(low: float, high: float) -> Callable[[float], tuple[float, float]]:
-    """A ``ci_method`` that returns the same (low, high) at every level (a range)."""
-
-    def interval(_alpha: float) -> tuple[float, float]:
-        return (low, high)
-
-    return interval
-
-
-def _register_values(reg: RegisterResult, em: Emitter) -> dict[str, Any]:
-    """Placeholder values (per language) of the register checks sentence."""
-    method = reg.result.inference.method
-    pre = reg.pretrend_pvalue
-    low = reg.loo_min if reg.loo_min is not None else math.nan
-    high = reg.loo_max if reg.loo_max is not None else math.nan
-    return {
-        "inference": em.per_language(lambda lang: t(f"wellbeing.inference.{method}", lang)),
-        "pretrend": em.per_language(
-            lambda lang: fm.fmt_pvalue(pre, lang) if pre is not None else fm.MISSING
-        ),
-        "low": em.per_language(lambda lang: fm.fmt_number(low, lang, 2)),
-        "high": em.per_language(lambda lang: fm.fmt_number(high, lang, 2)),
-    }
-
-
-def _emit_register(analysis: WellbeingAnalysis, em: Emitter) -> None:
-    em.heading("wellbeing.heading_register", level=3)
-    if not analysis.register_outcomes:
-        em.paragraph("wellbeing.no_register")
-        return
-    for name in analysis.register_missing:
-        em.paragraph("wellbeing.register_missing", outcome=name)
-    for reg in analysis.register:
-        res = reg.result
-        em.paragraph(
-            "wellbeing.register_intro",
-            n=len(reg.comparison_areas),
-            per=int(PER),
-        )
-        em.verdict(
-            res,
-            outcome_key=f"wellbeing.register.{reg.outcome}",
-            unit_key="wellbeing.unit.per_1000",
-            decimals=2,
-            true_effect=reg.true_effect,
-        )
-        em.paragraph("wellbeing.register_checks", **_register_values(reg, em))
-        em.record(
-            res,
-            true_effect=reg.true_effect,
-            role="primary",
-            level="area",
-            label={
-                "fi": "Toimeentulotuen saajat / 1 000 as.",
-                "en": "Social assistance recipients per 1,000",
-            },
-            unit="per_1000",
-        )
-        if reg.pretrend_pvalue is not None:
-            em.record(
-                descriptive_result(
-                    reg.pretrend_pvalue,
-                    outcome=reg.outcome,
-                    model="pretrend_test",
-                    reason="p-value of equal pre-period linear trends (Donald-Lang t test on "
-                    "per-area slopes)",
-                    n=res.n_obs,
-                ),
-                role="diagnostic",
-                level="area",
-            )
-        if reg.placebo is not None:
-            em.paragraph(
-                "wellbeing.register_placebo",
-                months=PLACEBO_SHIFT,
-                estimate={
-                    lang: fm.fmt_number(reg.placebo.estimate, lang, 2) for lang in em.languages
-                },
-                pvalue={
-                    lang: fm.fmt_pvalue(reg.placebo.pvalue, lang)
-                    if reg.placebo.pvalue is not None
-                    else fm.MISSING
-                    for lang in em.languages
-                },
-            )
-            em.record(
-                reg.placebo,
-                true_effect=0.0 if reg.true_effect is not None else None,
-                role="diagnostic",
-                level="area",
-                shift_months=PLACEBO_SHIFT,
-            )
-        if reg.loo_min is not None and reg.loo_max is not None:
-            lo, hi = reg.loo_min, reg.loo_max
-            loo = EffectResults(
-                estimate=res.estimate,
-                se=None,
-                pvalue=None,
-                inference=InferenceInfo(
-                    method="none",
-                    reason="the interval is the range of the estimates dropping one comparison "
-                    f"area at a time: {lo:.4g} .. {hi:.4g}",
-                    requested="none",
-                ),
-                n_obs=res.n_obs,
-                n_treated=res.n_treated,
-                n_control=res.n_control,
-                outcome=reg.outcome,
-                alpha=analysis.alpha,
-                model="leave_one_out",
-                ci_method=_fixed_interval(lo, hi),
-            )
-            em.record(loo, role="diagnostic", level="area", range_low=lo, range_high=hi)
-        em.record(
-            descriptive_result(
-                res.estimate,
-                outcome=reg.outcome,
-                model="inference_choice",
-                reason=res.inference.reason,
-                n=res.n_obs,
-            ),
-            role="diagnostic",
-            level="area",
-        )

@@ -84,6 +84,114 @@ def _compare(base: pd.DataFrame, completed: np.ndarray, variables: list[str]) ->
     return out
 
 
+#: the columns of the ``ipw`` table
+IPW_COLUMNS = (
+    "scale",
+    "n_pairs",
+    "mean_change",
+    "mean_change_ipw",
+    "weight_min",
+    "weight_max",
+    "ess",
+)
+
+
+def _response_by_wave(sv: pd.DataFrame, clients: pd.DataFrame, group_col: str) -> pd.DataFrame:
+    n_by_group = clients.groupby(group_col)["person_id"].nunique()
+    resp = (
+        sv.merge(clients[["person_id", group_col]], on="person_id")
+        .groupby([group_col, "wave"])["person_id"]
+        .nunique()
+        .rename("n_responded")
+        .reset_index()
+    )
+    resp["n_clients"] = resp[group_col].map(n_by_group).astype(int)
+    resp["response_rate"] = resp["n_responded"] / resp["n_clients"]
+    return resp[[group_col, "wave", "n_clients", "n_responded", "response_rate"]]
+
+
+def _response_probability(
+    b: pd.DataFrame, y: np.ndarray, model_vars: list[str], notes: list[str]
+) -> np.ndarray | None:
+    """Fitted probability of completing (logit on ``model_vars``), or None (with a note)."""
+    if not 0 < y.sum() < y.size:
+        notes.append("everyone or no one completed: no response model")
+        return None
+    x = design_matrix(b, model_vars)
+    # drop one level of each categorical (reference) and constant columns
+    for v in model_vars:
+        if not _is_numeric(b[v]):
+            levels = [c for c in x.columns if c.startswith(f"{v}=")]
+            x = x.drop(columns=levels[:1])
+    x = x.loc[:, x.nunique() > 1]
+    # statsmodels is loaded on first use (startup time)
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.tools import add_constant
+
+    x = add_constant(x, has_constant="add")
+    p_hat: np.ndarray | None = None
+    with pywarnings.catch_warnings(record=True) as caught:
+        pywarnings.simplefilter("always")
+        try:
+            fit = Logit(y, x.to_numpy(dtype=float)).fit(disp=0, maxiter=200)
+            p_hat = np.asarray(fit.predict(x.to_numpy(dtype=float)), dtype=float)
+        except np.linalg.LinAlgError as exc:
+            notes.append(f"response model could not be fitted: {exc}")
+    notes += [f"response model: {w.message}" for w in caught]
+    return p_hat
+
+
+def _ipw_rows(
+    b: pd.DataFrame,
+    y: np.ndarray,
+    p_hat: np.ndarray,
+    after_rows: pd.DataFrame,
+    scales: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Per scale: complete-case and response-weighted mean change of the completers."""
+    w_all = np.where(y == 1, 1 / np.clip(p_hat, 1e-6, 1), 0.0)
+    rows = []
+    for s in scales:
+        after = b["person_id"].map(after_rows[s]).to_numpy(dtype=float)
+        before = b[s].to_numpy(dtype=float)
+        ok = (y == 1) & np.isfinite(after) & np.isfinite(before)
+        if not ok.any():
+            continue
+        change, w = after[ok] - before[ok], w_all[ok]
+        rows.append(
+            {
+                "scale": s,
+                "n_pairs": int(ok.sum()),
+                "mean_change": float(change.mean()),
+                "mean_change_ipw": float(np.average(change, weights=w)),
+                "weight_min": float(w.min()),
+                "weight_max": float(w.max()),
+                "ess": float(w.sum() ** 2 / np.sum(w**2)),
+            }
+        )
+    return rows
+
+
+def _ipw(
+    base: pd.DataFrame,
+    completed: np.ndarray,
+    model_vars: list[str],
+    after_rows: pd.DataFrame,
+    scales: Sequence[str],
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    usable = base[model_vars].notna().all(axis=1).to_numpy()
+    if (~usable).any():
+        notes.append(
+            f"{int((~usable).sum())} baseline respondent(s) with a missing covariate or "
+            "scale left out of the response model"
+        )
+    b = base[usable]
+    y = completed[usable].astype(float)
+    p_hat = _response_probability(b, y, model_vars, notes)
+    return [] if p_hat is None else _ipw_rows(b, y, p_hat, after_rows, scales)
+
+
 def attrition_table(
     survey: pd.DataFrame,
     clients: pd.DataFrame,
@@ -125,19 +233,7 @@ def attrition_table(
         n_unknown = int(survey.loc[~known, "person_id"].nunique())
         notes.append(f"{n_unknown} survey respondent(s) not in clients were left out")
     sv = survey[known].assign(wave=waves[known])
-
-    # response by wave
-    n_by_group = clients.groupby(group_col)["person_id"].nunique()
-    resp = (
-        sv.merge(clients[["person_id", group_col]], on="person_id")
-        .groupby([group_col, "wave"])["person_id"]
-        .nunique()
-        .rename("n_responded")
-        .reset_index()
-    )
-    resp["n_clients"] = resp[group_col].map(n_by_group).astype(int)
-    resp["response_rate"] = resp["n_responded"] / resp["n_clients"]
-    resp = resp[[group_col, "wave", "n_clients", "n_responded", "response_rate"]]
+    resp = _response_by_wave(sv, clients, group_col)
 
     # completers against drop-outs at baseline
     base = sv[sv["wave"] == wave_from][["person_id", *scales]].merge(
@@ -146,77 +242,14 @@ def attrition_table(
     later = set(sv.loc[sv["wave"] == wave_to, "person_id"])
     completed = base["person_id"].isin(later).to_numpy()
     compare = _compare(base, completed, [group_col, *covariates, *scales])
-
     ipw_rows: list[dict[str, Any]] = []
     if ipw:
+        after_rows = sv[sv["wave"] == wave_to].set_index("person_id")
         model_vars = [group_col, *covariates, *scales]
-        usable = base[model_vars].notna().all(axis=1).to_numpy()
-        if (~usable).any():
-            notes.append(
-                f"{int((~usable).sum())} baseline respondent(s) with a missing covariate or "
-                "scale left out of the response model"
-            )
-        b = base[usable]
-        y = completed[usable].astype(float)
-        p_hat: np.ndarray | None = None
-        if 0 < y.sum() < y.size:
-            x = design_matrix(b, model_vars)
-            # drop one level of each categorical (reference) and constant columns
-            for v in model_vars:
-                if not _is_numeric(b[v]):
-                    levels = [c for c in x.columns if c.startswith(f"{v}=")]
-                    x = x.drop(columns=levels[:1])
-            x = x.loc[:, x.nunique() > 1]
-            # statsmodels is loaded on first use (startup time)
-            from statsmodels.discrete.discrete_model import Logit
-            from statsmodels.tools.tools import add_constant
-
-            x = add_constant(x, has_constant="add")
-            with pywarnings.catch_warnings(record=True) as caught:
-                pywarnings.simplefilter("always")
-                try:
-                    fit = Logit(y, x.to_numpy(dtype=float)).fit(disp=0, maxiter=200)
-                    p_hat = np.asarray(fit.predict(x.to_numpy(dtype=float)), dtype=float)
-                except np.linalg.LinAlgError as exc:
-                    notes.append(f"response model could not be fitted: {exc}")
-            notes += [f"response model: {w.message}" for w in caught]
-        else:
-            notes.append("everyone or no one completed: no response model")
-        if p_hat is not None:
-            w_all = np.where(y == 1, 1 / np.clip(p_hat, 1e-6, 1), 0.0)
-            wave_to_rows = sv[sv["wave"] == wave_to].set_index("person_id")
-            for s in scales:
-                after = b["person_id"].map(wave_to_rows[s]).to_numpy(dtype=float)
-                before = b[s].to_numpy(dtype=float)
-                ok = (y == 1) & np.isfinite(after) & np.isfinite(before)
-                if not ok.any():
-                    continue
-                change, w = after[ok] - before[ok], w_all[ok]
-                ipw_rows.append(
-                    {
-                        "scale": s,
-                        "n_pairs": int(ok.sum()),
-                        "mean_change": float(change.mean()),
-                        "mean_change_ipw": float(np.average(change, weights=w)),
-                        "weight_min": float(w.min()),
-                        "weight_max": float(w.max()),
-                        "ess": float(w.sum() ** 2 / np.sum(w**2)),
-                    }
-                )
+        ipw_rows = _ipw(base, completed, model_vars, after_rows, scales, notes)
     return {
         "response_by_wave": resp,
         "completers_vs_dropouts": compare,
-        "ipw": pd.DataFrame(
-            ipw_rows,
-            columns=[
-                "scale",
-                "n_pairs",
-                "mean_change",
-                "mean_change_ipw",
-                "weight_min",
-                "weight_max",
-                "ess",
-            ],
-        ),
+        "ipw": pd.DataFrame(ipw_rows, columns=list(IPW_COLUMNS)),
         "notes": notes,
     }

@@ -15,7 +15,9 @@ same in both paths, so the panel is unbalanced but attrition is not caused by th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +88,146 @@ class ClientData:
     exit_month: pd.Series  # person_id -> last month in the panel
 
 
+@dataclass(frozen=True)
+class _Persons:
+    """The clients' characteristics at entry (one array element a person)."""
+
+    groups: npt.NDArray[np.str_]
+    language: npt.NDArray[np.str_]
+    education: npt.NDArray[np.str_]
+    age: IntArray
+    days0: IntArray
+    areas: npt.NDArray[np.str_]
+
+
+def _by_group(groups: npt.NDArray[np.str_], values: Mapping[str, Any]) -> npt.NDArray[Any]:
+    return np.where(groups == "pilot", values["pilot"], values["comparison"])
+
+
+def _draw_persons(
+    rng: np.random.Generator,
+    n_pilot: int,
+    n_comparison: int,
+    comparison_areas: list[str],
+    comparison_weights: npt.ArrayLike,
+) -> _Persons:
+    groups = np.array(["pilot"] * n_pilot + ["comparison"] * n_comparison)
+    mixes = {}
+    for name, mix in (("language", LANGUAGE_MIX), ("education", EDUCATION_MIX)):
+        mixes[name] = np.concatenate(
+            [_quota(rng, n_pilot, mix["pilot"]), _quota(rng, n_comparison, mix["comparison"])]
+        )
+    mean = np.where(groups == "pilot", AGE_MEAN_SD["pilot"][0], AGE_MEAN_SD["comparison"][0])
+    sd = np.where(groups == "pilot", AGE_MEAN_SD["pilot"][1], AGE_MEAN_SD["comparison"][1])
+    age = np.clip(np.round(rng.normal(mean, sd)), 18, 64).astype(np.int64)
+    median = _by_group(groups, DAYS_MEDIAN)
+    noise = np.exp(rng.normal(0.0, 0.6, len(groups)))
+    days0 = np.clip(np.round(median * noise), 30, 2500).astype(np.int64)
+    w = np.asarray(comparison_weights, dtype=float)
+    areas = np.concatenate(
+        [
+            np.full(n_pilot, "Varissuo"),
+            np.asarray(comparison_areas)[rng.choice(len(w), size=n_comparison, p=w / w.sum())],
+        ]
+    )
+    return _Persons(groups, mixes["language"], mixes["education"], age, days0, areas)
+
+
+def _employment_probability(persons: _Persons) -> npt.NDArray[np.float64]:
+    """Monthly unemployed -> employed probability without the pilot."""
+    return (
+        BASE_U_TO_E
+        * np.vectorize(AGE_MULT.get)(age_band(persons.age))
+        * np.vectorize(LANG_MULT.get)(persons.language)
+        * np.vectorize(EDU_MULT.get)(persons.education)
+        * np.vectorize(DAYS_MULT.get)(days_band(persons.days0))
+    ).astype(float)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """When each person is in the panel, and the shared random numbers of the chain."""
+
+    months: pd.DatetimeIndex
+    entry_offset: IntArray
+    last: IntArray
+    uniforms: npt.NDArray[np.float64]
+    weekdays: IntArray
+
+
+def _simulate_path(
+    persons: _Persons,
+    timeline: _Timeline,
+    treated: npt.NDArray[np.bool_],
+    p_ue: npt.NDArray[np.float64],
+    effects: TrueEffects,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """(status, benefit days, municipal share in euros), person x month; status -1 = out
+    of the panel. ``treated`` persons get the planted hazard ratios."""
+    n, n_t = timeline.uniforms.shape
+    months, entry_offset, last = timeline.months, timeline.entry_offset, timeline.last
+    status = np.full((n, n_t), -1, dtype=np.int64)
+    eur = np.zeros((n, n_t))
+    bdays = np.zeros((n, n_t), dtype=np.int64)
+    cum = persons.days0.copy()
+    current = np.full(n, UNEMP, dtype=np.int64)
+    ue = p_ue * np.where(treated, effects.employment_hazard_ratio, 1.0)
+    us = U_TO_S * np.where(treated, effects.services_hazard_ratio, 1.0)
+    for t in range(n_t):
+        active = (entry_offset <= t) & (last >= t)
+        started = entry_offset < t
+        # transition for persons already in the panel before this month
+        move = active & started
+        current = np.where(move, _step(current, timeline.uniforms[:, t], ue, us), current)
+        current = np.where(active & ~started, UNEMP, current)
+        status[:, t] = np.where(active, current, -1)
+        paid = active & np.isin(current, (UNEMP, SERV))
+        bdays[:, t] = np.where(paid, timeline.weekdays[t], 0)
+        eur[:, t] = np.where(
+            paid,
+            municipal_share_eur_array(cum, bdays[:, t], current == SERV, int(months[t].year)),
+            0.0,
+        )
+        cum = cum + bdays[:, t]
+    return status, bdays, eur
+
+
+def _frames(
+    persons: _Persons,
+    timeline: _Timeline,
+    observed: tuple[IntArray, IntArray, npt.NDArray[np.float64]],
+) -> tuple[npt.NDArray[np.str_], pd.DataFrame, pd.DataFrame]:
+    """(person ids, clients, panel) of the observed path."""
+    months = timeline.months
+    person_ids = np.array(
+        [f"{'P' if g == 'pilot' else 'C'}{i:05d}" for i, g in enumerate(persons.groups)]
+    )
+    clients = pd.DataFrame(
+        {
+            "person_id": person_ids,
+            "group": persons.groups,
+            "area": persons.areas,
+            "age": persons.age,
+            "language": persons.language,
+            "education": persons.education,
+            "unemployment_days_at_entry": persons.days0,
+            "entry_month": months[timeline.entry_offset],
+        }
+    )
+    status, bdays, eur = observed
+    rows, cols = np.nonzero(status >= 0)
+    panel = pd.DataFrame(
+        {
+            "person_id": person_ids[rows],
+            "month": months[cols],
+            "status": np.asarray(STATUSES)[status[rows, cols]],
+            "benefit_days": bdays[rows, cols],
+            "municipal_share_eur": np.round(eur[rows, cols], 2),
+        }
+    )
+    return person_ids, clients, panel
+
+
 def generate_clients(
     rng: np.random.Generator,
     *,
@@ -98,106 +240,37 @@ def generate_clients(
     comparison_weights: npt.ArrayLike,
 ) -> ClientData:
     """Simulate clients, their monthly panel and the realised client-level truth."""
-    groups = np.array(["pilot"] * n_pilot + ["comparison"] * n_comparison)
-    n = len(groups)
-    lang = np.concatenate(
-        [
-            _quota(rng, n_pilot, LANGUAGE_MIX["pilot"]),
-            _quota(rng, n_comparison, LANGUAGE_MIX["comparison"]),
-        ]
-    )
-    edu = np.concatenate(
-        [
-            _quota(rng, n_pilot, EDUCATION_MIX["pilot"]),
-            _quota(rng, n_comparison, EDUCATION_MIX["comparison"]),
-        ]
-    )
-    mean = np.where(groups == "pilot", AGE_MEAN_SD["pilot"][0], AGE_MEAN_SD["comparison"][0])
-    sd = np.where(groups == "pilot", AGE_MEAN_SD["pilot"][1], AGE_MEAN_SD["comparison"][1])
-    age = np.clip(np.round(rng.normal(mean, sd)), 18, 64).astype(np.int64)
-    median = np.where(groups == "pilot", DAYS_MEDIAN["pilot"], DAYS_MEDIAN["comparison"])
-    days0 = np.clip(np.round(median * np.exp(rng.normal(0.0, 0.6, n))), 30, 2500).astype(np.int64)
-    w = np.asarray(comparison_weights, dtype=float)
-    areas = np.concatenate(
-        [
-            np.full(n_pilot, "Varissuo"),
-            np.asarray(comparison_areas)[rng.choice(len(w), size=n_comparison, p=w / w.sum())],
-        ]
-    )
+    persons = _draw_persons(rng, n_pilot, n_comparison, comparison_areas, comparison_weights)
+    n = len(persons.groups)
     entry_offset = rng.integers(0, INTAKE_MONTHS, size=n)
     months = pd.date_range(pilot_start, end, freq="MS")
     n_t = len(months)
     entry_offset = np.minimum(entry_offset, n_t - 1)
 
     # Attrition: months in the panel ~ geometric, depends on observables only.
-    hazard = MOVE_BASE + MOVE_YOUNG * (age < 30) + MOVE_OTHER_LANG * (lang == "other")
+    hazard = (
+        MOVE_BASE
+        + MOVE_YOUNG * (persons.age < 30)
+        + MOVE_OTHER_LANG * (persons.language == "other")
+    )
     stay = rng.geometric(hazard)  # number of months observed (>= 1)
     last = np.minimum(entry_offset + stay - 1, n_t - 1)
-
-    p_ue = (
-        BASE_U_TO_E
-        * np.vectorize(AGE_MULT.get)(age_band(age))
-        * np.vectorize(LANG_MULT.get)(lang)
-        * np.vectorize(EDU_MULT.get)(edu)
-        * np.vectorize(DAYS_MULT.get)(days_band(days0))
-    ).astype(float)
-    uniforms = rng.random((n, n_t))
-    pilot = groups == "pilot"
-    weekdays = np.array(
-        [np.busday_count(m.date(), (m + pd.offsets.MonthBegin(1)).date()) for m in months]
+    p_ue = _employment_probability(persons)
+    timeline = _Timeline(
+        months=months,
+        entry_offset=entry_offset,
+        last=last,
+        uniforms=rng.random((n, n_t)),
+        weekdays=np.array(
+            [np.busday_count(m.date(), (m + pd.offsets.MonthBegin(1)).date()) for m in months]
+        ),
     )
-
-    paths = {}
-    for label, treated in (("observed", pilot), ("counterfactual", np.zeros(n, dtype=bool))):
-        status = np.full((n, n_t), -1, dtype=np.int64)
-        eur = np.zeros((n, n_t))
-        bdays = np.zeros((n, n_t), dtype=np.int64)
-        cum = days0.copy()
-        current = np.full(n, UNEMP, dtype=np.int64)
-        for t in range(n_t):
-            active = (entry_offset <= t) & (last >= t)
-            started = entry_offset < t
-            # transition for persons already in the panel before this month
-            move = active & started
-            ue = p_ue * np.where(treated, effects.employment_hazard_ratio, 1.0)
-            us = U_TO_S * np.where(treated, effects.services_hazard_ratio, 1.0)
-            current = np.where(move, _step(current, uniforms[:, t], ue, us), current)
-            current = np.where(active & ~started, UNEMP, current)
-            status[:, t] = np.where(active, current, -1)
-            paid = active & np.isin(current, (UNEMP, SERV))
-            bdays[:, t] = np.where(paid, weekdays[t], 0)
-            eur[:, t] = np.where(
-                paid,
-                municipal_share_eur_array(cum, bdays[:, t], current == SERV, int(months[t].year)),
-                0.0,
-            )
-            cum = cum + bdays[:, t]
-        paths[label] = (status, bdays, eur)
-
-    person_ids = np.array([f"{'P' if g == 'pilot' else 'C'}{i:05d}" for i, g in enumerate(groups)])
-    clients = pd.DataFrame(
-        {
-            "person_id": person_ids,
-            "group": groups,
-            "area": areas,
-            "age": age,
-            "language": lang,
-            "education": edu,
-            "unemployment_days_at_entry": days0,
-            "entry_month": months[entry_offset],
-        }
-    )
-    status, bdays, eur = paths["observed"]
-    rows, cols = np.nonzero(status >= 0)
-    panel = pd.DataFrame(
-        {
-            "person_id": person_ids[rows],
-            "month": months[cols],
-            "status": np.asarray(STATUSES)[status[rows, cols]],
-            "benefit_days": bdays[rows, cols],
-            "municipal_share_eur": np.round(eur[rows, cols], 2),
-        }
-    )
+    pilot = persons.groups == "pilot"
+    paths = {
+        label: _simulate_path(persons, timeline, treated, p_ue, effects)
+        for label, treated in (("observed", pilot), ("counterfactual", np.zeros(n, dtype=bool)))
+    }
+    person_ids, clients, panel = _frames(persons, timeline, paths["observed"])
     truth_rows = _client_truth(paths, pilot, months)
     exit_month = pd.Series(months[last], index=person_ids)
     return ClientData(clients, panel, truth_rows, exit_month)

@@ -181,15 +181,11 @@ def _month_range(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="MS")
 
 
-def generate_area(
-    rng: np.random.Generator,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    pilot_start: pd.Timestamp,
-    effects: TrueEffects,
-) -> AreaData:
-    """Simulate the district x month panel (actual and counterfactual)."""
-    series = turku_series().set_index("month")
+def _simulation_months(
+    series: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DatetimeIndex:
+    """The months simulated: ``start``..``end`` widened to the anchor month, checked
+    against the real Turku series (24 months of history needed)."""
     first_real, last_real = series.index[0], series.index[-1]
     sim_start = min(start, ANCHOR_MONTH)
     sim_end = max(end, ANCHOR_MONTH)
@@ -205,25 +201,24 @@ def generate_area(
             "<generate_turku>",
             f"end={end:%Y-%m}: expected {last_real:%Y-%m} or earlier (end of the real series)",
         )
-    months = _month_range(sim_start, sim_end)
-    n_t = len(months)
-    anchor = months.get_loc(ANCHOR_MONTH)
-    assert isinstance(anchor, int)
-    u_turku = series.loc[months, "unemployed"].to_numpy(dtype=np.int64)
-    lf_turku = series.loc[months, "labour_force"].to_numpy(dtype=np.int64)
+    return _month_range(sim_start, sim_end)
 
-    table = district_table()
-    names = table["area"].tolist()
-    n_d = len(names)
-    v = names.index(PILOT_AREA)
+
+def _counterfactual_unemployed(
+    rng: np.random.Generator,
+    table: pd.DataFrame,
+    lf: IntArray,
+    u_turku: IntArray,
+    lf_turku: IntArray,
+    anchor: int,
+) -> IntArray:
+    """Unemployed per district x month without the pilot; they add up to the real Turku
+    count every month and equal the 2011-12 figures at the anchor."""
+    n_d, n_t = lf.shape
     lf0 = table["labour_force_2011_12"].to_numpy(dtype=float)
     u0 = table["unemployed_2011_12"].to_numpy(dtype=float)
     base_rate = 100.0 * u0 / lf0
     additive = table["parallel_trend"].to_numpy()
-
-    # Labour force: fixed shares of Turku's real labour force (exact at the anchor).
-    lf = np.column_stack([largest_remainder(int(lf_turku[t]), lf0) for t in range(n_t)])
-    lf = lf.astype(np.int64)
 
     # District noise in percentage points: AR(1), larger in small districts.
     sd = np.minimum(0.25 * np.sqrt(3000.0 / lf0), 0.8)
@@ -248,6 +243,42 @@ def generate_area(
     expected = np.clip(rate, 0.05, None) * lf_f / 100.0
     u_cf = np.column_stack([largest_remainder(int(u_turku[t]), expected[:, t]) for t in range(n_t)])
     u_cf[:, anchor] = u0.astype(np.int64)  # exact calibration (allocation already equal)
+    return u_cf
+
+
+def _trim(frame: pd.DataFrame, keep_months: pd.DatetimeIndex) -> pd.DataFrame:
+    return frame[frame["month"].isin(keep_months)].reset_index(drop=True)
+
+
+def generate_area(
+    rng: np.random.Generator,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    pilot_start: pd.Timestamp,
+    effects: TrueEffects,
+) -> AreaData:
+    """Simulate the district x month panel (actual and counterfactual)."""
+    series = turku_series().set_index("month")
+    months = _simulation_months(series, start, end)
+    n_t = len(months)
+    anchor = months.get_loc(ANCHOR_MONTH)
+    assert isinstance(anchor, int)
+    u_turku = series.loc[months, "unemployed"].to_numpy(dtype=np.int64)
+    lf_turku = series.loc[months, "labour_force"].to_numpy(dtype=np.int64)
+
+    table = district_table()
+    names = table["area"].tolist()
+    n_d = len(names)
+    v = names.index(PILOT_AREA)
+    lf0 = table["labour_force_2011_12"].to_numpy(dtype=float)
+    u0 = table["unemployed_2011_12"].to_numpy(dtype=float)
+    base_rate = 100.0 * u0 / lf0
+
+    # Labour force: fixed shares of Turku's real labour force (exact at the anchor).
+    lf = np.column_stack([largest_remainder(int(lf_turku[t]), lf0) for t in range(n_t)])
+    lf = lf.astype(np.int64)
+    u_cf = _counterfactual_unemployed(rng, table, lf, u_turku, lf_turku, anchor)
+    lf_f = lf.astype(float)
 
     ramp = np.array([effects.ramp(_months_between(pilot_start, m)) for m in months])
     u_act = u_cf.copy()
@@ -274,12 +305,8 @@ def generate_area(
     sa_act = sa_cf.copy()
     sa_cut = np.round(-effects.social_assistance_pct / 100.0 * ramp * sa_cf[v]).astype(np.int64)
     sa_act[v] = sa_cf[v] - sa_cut
-    frames = {}
-    for label, u, cols, kela, sa in (
-        ("cf", u_cf, cols_cf, kela_cf, sa_cf),
-        ("actual", u_act, cols_act, kela_act, sa_act),
-    ):
-        frames[label] = _panel_frame(
+    frames = {
+        label: _panel_frame(
             names,
             months,
             {
@@ -294,15 +321,23 @@ def generate_area(
                 "population": pop,
             },
         )
+        for label, u, cols, kela, sa in (
+            ("cf", u_cf, cols_cf, kela_cf, sa_cf),
+            ("actual", u_act, cols_act, kela_act, sa_act),
+        )
+    }
     # Turku flows: the pilot's extra exits from Varissuo's list are extra outflow.
     kela_flows["outflow"] = kela_flows["outflow"] + np.diff(kela_cut, prepend=0)
     kela_flows["stock"] = kela_flows["stock"] - kela_cut
     keep = (months >= start) & (months <= end)
     keep_months = months[keep]
-    panel = frames["actual"][frames["actual"]["month"].isin(keep_months)].reset_index(drop=True)
-    cf = frames["cf"][frames["cf"]["month"].isin(keep_months)].reset_index(drop=True)
-    kela_flows = kela_flows[kela_flows["month"].isin(keep_months)].reset_index(drop=True)
-    return AreaData(panel, cf, kela_flows, ramp[keep], keep_months)
+    return AreaData(
+        _trim(frames["actual"], keep_months),
+        _trim(frames["cf"], keep_months),
+        _trim(kela_flows, keep_months),
+        ramp[keep],
+        keep_months,
+    )
 
 
 def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:

@@ -133,6 +133,87 @@ def _month(value: str | pd.Timestamp, key: str) -> pd.Timestamp:
     return stamp.to_period("M").to_timestamp()
 
 
+def _check_options(
+    seed: object,
+    start_m: pd.Timestamp,
+    end_m: pd.Timestamp,
+    pilot_m: pd.Timestamp,
+    counts: Mapping[str, object],
+) -> None:
+    problems = []
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        problems.append(f"seed={seed!r}: expected a non-negative integer")
+    if not start_m + pd.DateOffset(months=12) <= pilot_m <= end_m:
+        problems.append(
+            f"pilot_start={pilot_m:%Y-%m}: expected at least 12 months after start "
+            f"({start_m:%Y-%m}) and not after end ({end_m:%Y-%m})"
+        )
+    for key, value in counts.items():
+        if not isinstance(value, (int, np.integer)) or value < 10:
+            problems.append(f"{key}={value!r}: expected an integer >= 10")
+    if problems:
+        raise ParamsError("<generate_turku>", problems)  # type: ignore[arg-type]
+
+
+#: what the generator was calibrated to (written into the metadata)
+_CALIBRATION_TARGETS: dict[str, Any] = {
+    "anchor_month": "2011-12",
+    "turku": dict(TURKU_2011_12),
+    "varissuo": dict(VARISSUO_2011_12),
+    "papinsaari_unemployment_rate": 1.0,
+    "lauste_halinen_unemployment_rate_above": 20.0,
+    "kela_inflow_per_month": [100, 150],
+    "education_basic_secondary_tertiary": [0.35, 0.44, 0.21],
+    "invoices_eur": {"2011": 8_200_000, "2012": 7_500_000},
+    "municipal_share_per_list_person_eur_month": [350, 400],
+}
+
+
+def _metadata(
+    seed: int,
+    months: tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp],
+    counts: Mapping[str, int],
+    districts: pd.DataFrame,
+) -> dict[str, Any]:
+    start_m, end_m, pilot_m = months
+    return {
+        "synthetic": True,
+        "generator": "turku",
+        "generator_version": GENERATOR_VERSION,
+        "seed": int(seed),
+        "start": f"{start_m:%Y-%m}",
+        "end": f"{end_m:%Y-%m}",
+        "pilot_start": f"{pilot_m:%Y-%m}",
+        "pilot_area": PILOT_AREA,
+        "n_pilot_clients": int(counts["n_pilot_clients"]),
+        "n_comparison_clients": int(counts["n_comparison_clients"]),
+        "parallel_trend_districts": districts.loc[districts["parallel_trend"], "area"].tolist(),
+        "proportional_districts": list(PROPORTIONAL_DISTRICTS),
+        "turku_series": {
+            "description": "REAL monthly Turku series (KU853) read with "
+            "arviointi.data.load_statfin_12r5; districts add up to it",
+            "attribution": "Statistics Finland / Ministry of Economic Affairs and Employment, "
+            "Employment Service Statistics, StatFin table 12r5 (CC BY 4.0)",
+            "files": turku_series_sources(),
+        },
+        "calibration_targets": copy.deepcopy(_CALIBRATION_TARGETS),
+    }
+
+
+def _mark(frames: dict[str, pd.DataFrame], truth: Truth) -> dict[str, pd.DataFrame]:
+    """The frames with a fresh index and the synthetic-data attributes."""
+    true_effects = truth.to_dict()
+    out = {}
+    for name, frame in frames.items():
+        frame = out[name] = frame.reset_index(drop=True)
+        frame.attrs["synthetic"] = True
+        frame.attrs["true_effects"] = true_effects
+        frame.attrs["table"] = name
+        if name == "counterfactual_area_panel":
+            frame.attrs["counterfactual"] = True
+    return out
+
+
 def generate_turku(
     seed: int = 2012,
     *,
@@ -148,27 +229,10 @@ def generate_turku(
     Deterministic: the same arguments give identical frames (and identical written bytes).
     """
     effects = effects or TrueEffects()
-    start_m, end_m, pilot_m = (
-        _month(start, "start"),
-        _month(end, "end"),
-        _month(pilot_start, "pilot_start"),
-    )
-    problems = []
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        problems.append(f"seed={seed!r}: expected a non-negative integer")
-    if not start_m + pd.DateOffset(months=12) <= pilot_m <= end_m:
-        problems.append(
-            f"pilot_start={pilot_m:%Y-%m}: expected at least 12 months after start "
-            f"({start_m:%Y-%m}) and not after end ({end_m:%Y-%m})"
-        )
-    for key, value in (
-        ("n_pilot_clients", n_pilot_clients),
-        ("n_comparison_clients", n_comparison_clients),
-    ):
-        if not isinstance(value, (int, np.integer)) or value < 10:
-            problems.append(f"{key}={value!r}: expected an integer >= 10")
-    if problems:
-        raise ParamsError("<generate_turku>", problems)  # type: ignore[arg-type]
+    months = (_month(start, "start"), _month(end, "end"), _month(pilot_start, "pilot_start"))
+    start_m, end_m, pilot_m = months
+    counts = {"n_pilot_clients": n_pilot_clients, "n_comparison_clients": n_comparison_clients}
+    _check_options(seed, start_m, end_m, pilot_m, counts)
 
     def rng(part: str) -> np.random.Generator:
         return np.random.default_rng([int(seed), _STREAM[part]])
@@ -190,57 +254,13 @@ def generate_turku(
         rng("survey"), clients.clients, clients.exit_month, end_m, effects
     )
     ledger = generate_cost_ledger(rng("costs"))
-    invoices, invoices_cf = (
-        generate_invoices(rng("invoices"), area.panel, area.counterfactual_area_panel)
-        if False
-        else generate_invoices(rng("invoices"), area.panel, area.counterfactual)
-    )
-
-    truth = Truth(
-        effects=effects,
-        pilot_start=pilot_m,
-        series=pd.concat(
-            [
-                _area_truth(area.panel, area.counterfactual, invoices, invoices_cf),
-                clients.truth_rows,
-                survey_truth,
-            ],
-            ignore_index=True,
-        ),
-    )
-    metadata = {
-        "synthetic": True,
-        "generator": "turku",
-        "generator_version": GENERATOR_VERSION,
-        "seed": int(seed),
-        "start": f"{start_m:%Y-%m}",
-        "end": f"{end_m:%Y-%m}",
-        "pilot_start": f"{pilot_m:%Y-%m}",
-        "pilot_area": PILOT_AREA,
-        "n_pilot_clients": int(n_pilot_clients),
-        "n_comparison_clients": int(n_comparison_clients),
-        "parallel_trend_districts": districts.loc[districts["parallel_trend"], "area"].tolist(),
-        "proportional_districts": list(PROPORTIONAL_DISTRICTS),
-        "turku_series": {
-            "description": "REAL monthly Turku series (KU853) read with "
-            "arviointi.data.load_statfin_12r5; districts add up to it",
-            "attribution": "Statistics Finland / Ministry of Economic Affairs and Employment, "
-            "Employment Service Statistics, StatFin table 12r5 (CC BY 4.0)",
-            "files": turku_series_sources(),
-        },
-        "calibration_targets": {
-            "anchor_month": "2011-12",
-            "turku": dict(TURKU_2011_12),
-            "varissuo": dict(VARISSUO_2011_12),
-            "papinsaari_unemployment_rate": 1.0,
-            "lauste_halinen_unemployment_rate_above": 20.0,
-            "kela_inflow_per_month": [100, 150],
-            "education_basic_secondary_tertiary": [0.35, 0.44, 0.21],
-            "invoices_eur": {"2011": 8_200_000, "2012": 7_500_000},
-            "municipal_share_per_list_person_eur_month": [350, 400],
-        },
-    }
-    true_effects = truth.to_dict()
+    invoices, invoices_cf = generate_invoices(rng("invoices"), area.panel, area.counterfactual)
+    series = [
+        _area_truth(area.panel, area.counterfactual, invoices, invoices_cf),
+        clients.truth_rows,
+        survey_truth,
+    ]
+    truth = Truth(effects=effects, pilot_start=pilot_m, series=pd.concat(series, ignore_index=True))
     frames = {
         "area_panel": area.panel,
         "clients": clients.clients,
@@ -252,14 +272,8 @@ def generate_turku(
         "districts": districts,
         "counterfactual_area_panel": area.counterfactual,
     }
-    for name in list(frames):
-        frame = frames[name] = frames[name].reset_index(drop=True)
-        frame.attrs["synthetic"] = True
-        frame.attrs["true_effects"] = true_effects
-        frame.attrs["table"] = name
-        if name == "counterfactual_area_panel":
-            frame.attrs["counterfactual"] = True
-    return SyntheticTurku(**frames, truth=truth, metadata=metadata)
+    metadata = _metadata(int(seed), months, counts, districts)
+    return SyntheticTurku(**_mark(frames, truth), truth=truth, metadata=metadata)
 
 
 def _area_truth(
