@@ -17,7 +17,7 @@ BIN := $(VENV)/bin
 DEFAULT_PARAMS ?= $(sort $(wildcard params/*.yaml))
 PYTEST_ARGS ?=
 
-.PHONY: report test test-fast lab lint typecheck clean-env setup system-deps validate lock bench \
+.PHONY: report test test-fast test-unit test-sections test-e2e lab lint typecheck clean-env setup system-deps validate lock bench \
 	bench-data bench-scale
 
 setup: $(STAMP)
@@ -91,6 +91,10 @@ bench-data: $(STAMP)
 
 bench-scale: $(STAMP)
 	PYTHONPATH=src $(BIN)/python benchmarks/bench_scale.py --rows $(SCALE_ROWS) --data $(BENCH_DIR)
+
+# One tier of the tests (tests/README.md): unit, sections or e2e.
+test-unit test-sections test-e2e: $(STAMP) $(SYSSTAMP) $(NODESTAMP)
+	$(BIN)/python -m pytest tests/$(patsubst test-%,%,$@) $(PYTEST_ARGS)
 
 # The quick loop while developing: everything but the slow end-to-end and browser tests.
 test-fast: $(STAMP)

@@ -1,7 +1,10 @@
-"""Fixtures shared by several test modules (each opened or built once per test module)."""
+"""Fixtures shared by several test modules (each opened or built once per test module), and
+the tier markers: every test carries the marker of its folder (unit, sections, e2e; see
+tests/README.md), so ``pytest -m unit`` runs one tier."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +14,19 @@ from arviointi.sections.context import EvaluationContext
 from report_demo import report_demo
 from results_contract import results_files_problems
 from section_bundles import SMALL
+
+
+TIERS = ("unit", "sections", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = Path(str(item.path)).parent.name
+        if tier not in TIERS:
+            raise pytest.UsageError(
+                f"{item.path}: a test module belongs in one tier folder: tests/{'|'.join(TIERS)}/"
+            )
+        item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session", autouse=True)

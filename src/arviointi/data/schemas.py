@@ -3,7 +3,7 @@
 A :class:`Schema` lists its :class:`Column` specs plus table-level rules: the unique key,
 pairs of columns where one may not exceed the other, and whether the unemployment rate is
 derived when absent. :func:`arviointi.data.validate.validate` enforces them and
-``data/README.md`` (the data dictionary) is checked against them by ``tests/test_schemas.py``.
+``data/README.md`` (the data dictionary) is checked against them by ``tests/unit/test_schemas.py``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ are flattened with dots) and are looked up with :func:`t`::
 Adding a message
 ----------------
 1. Add the key to **both** ``catalogue/fi.yaml`` and ``catalogue/en.yaml`` (same nesting,
-   same ``{placeholders}``; ``tests/test_i18n.py`` fails otherwise). A part of the package
+   same ``{placeholders}``; ``tests/unit/test_i18n.py`` fails otherwise). A part of the package
    may keep its messages in its own pair of files ``catalogue/<part>.fi.yaml`` and
    ``catalogue/<part>.en.yaml``; they are merged, and a key may be defined only once.
 2. Write plain text, not HTML: the emitter escapes every message. Use ``str.format``
