@@ -217,7 +217,7 @@ def test_assumptions_log_shows_the_variance_check_and_the_inference_it_led_to() 
     assert list(rows.status) == ["evidence_against", "no_evidence_against"]
     first = rows.iloc[0].evidence
     assert "2,40" in first["fi"] and "2.40" in first["en"]
-    assert "unit-scaled Donald-Lang" in first["en"] and "suhteutettu" in first["fi"]
+    assert "scaled to each unit" in first["en"] and "suhteutettu" in first["fi"]
 
 
 WARNING = "cluster-robust inference with 1 treated cluster over-rejects badly"

@@ -131,7 +131,7 @@ def test_the_registry_labels_are_the_ones_the_tables_show() -> None:
     # written out, so that a change of the registry is a visible change of the report
     assert t("inference.wild", "fi") == "villi ryväsbootstrap"
     assert t("area.inference_short.wild", "fi") == "Villi ryväsbootstrap"
-    assert t("synthesis.inference_short.scaled_dl", "en") == "unit-scaled Donald-Lang"
+    assert t("synthesis.inference_short.scaled_dl", "en") == "test scaled to each unit's own noise"
 
 
 def test_no_catalogue_file_writes_a_method_label_of_its_own() -> None:
