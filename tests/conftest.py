@@ -15,7 +15,6 @@ from report_demo import report_demo
 from results_contract import results_files_problems
 from section_bundles import SMALL
 
-
 TIERS = ("unit", "sections", "e2e")
 
 

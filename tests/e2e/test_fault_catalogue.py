@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from test_bad_inputs_cli import PANEL_SOURCE, ROBUST, Project, cli_error, make_project, source
 
 PANEL = (ROBUST / "panel.csv").read_bytes()

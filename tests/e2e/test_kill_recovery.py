@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from test_publish_safety import make_project, snapshot
 
 from arviointi.pipeline import atomic, lock
-from test_publish_safety import make_project, snapshot
 
 pytestmark = pytest.mark.slow
 

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_pipeline import fake_pdf, make_project  # noqa: F401  (fixture re-used)
 
 from arviointi.data import read_records
 from arviointi.errors import InputError
 from arviointi.pipeline import run_evaluation
-from test_pipeline import fake_pdf, make_project  # noqa: F401  (fixture re-used)
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_pipeline import fake_pdf, make_project  # noqa: F401  (fixture re-used)
 
 from arviointi.cli import main
 from arviointi.errors import InputError
@@ -34,7 +35,6 @@ from arviointi.sections import costs, synthesis
 from arviointi.sections.context import EvaluationContext
 from results_contract import SCHEMA_FILE, document_problems, results_files_problems
 from section_bundles import collect, records
-from test_pipeline import fake_pdf, make_project  # noqa: F401  (fixture re-used)
 
 ROOT = Path(__file__).resolve().parents[2]
 

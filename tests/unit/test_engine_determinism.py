@@ -8,6 +8,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from test_engine import unbalanced
+from test_engine_matched import matched_register
+from test_engine_staggered import balanced_register
 
 from arviointi.did import did
 from arviointi.engine import local_conf, start_session
@@ -17,9 +20,6 @@ from arviointi.engine.determinism import SIGNIFICANT, settle, settle_result
 from arviointi.matching import coarsened_exact_match, person_fe_did
 from arviointi.pipeline.records import dump_json
 from arviointi.staggered import staggered_did
-from test_engine import unbalanced
-from test_engine_matched import matched_register
-from test_engine_staggered import balanced_register
 
 KW = {"unit": "person", "time": "month", "treatment": "d", "covariates": ["x"]}
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_event_study import panel
 
 from arviointi.engine.event_study import event_study as engine_event_study
 from arviointi.errors import DesignError
 from arviointi.event_study import event_study
-from test_event_study import panel
 
 REL = 1e-9
 

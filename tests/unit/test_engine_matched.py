@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_matching import simulated_did_data
 
 from arviointi.engine import person_fe_did as engine_fe_did
 from arviointi.errors import DesignError
 from arviointi.matching import coarsened_exact_match, did_panel, person_fe_did
-from test_matching import simulated_did_data
 
 REL = 1e-9
 

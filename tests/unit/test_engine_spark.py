@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from test_engine import unbalanced
 
 from arviointi.data.synthetic.register import write_register
 from arviointi.did import did
 from arviointi.engine import did as engine_did
 from arviointi.engine import local_conf, start_session
-from test_engine import unbalanced
 
 pytestmark = [
     pytest.mark.slow,
@@ -70,9 +70,10 @@ def test_spark_dataframe_with_covariates_and_clusters(spark: Any, tmp_path: Path
 
 
 def test_event_study_on_spark(spark: Any, tmp_path: Path) -> None:
+    from test_engine_event_study import unbalanced_months
+
     from arviointi.engine.event_study import event_study as engine_event_study
     from arviointi.event_study import event_study
-    from test_engine_event_study import unbalanced_months
 
     panel = unbalanced_months()
     panel.to_parquet(tmp_path / "es.parquet")
@@ -104,9 +105,10 @@ def test_two_way_clustering_on_spark(spark: Any, tmp_path: Path) -> None:
 
 def test_staggered_million_person_months_on_spark(spark: Any, tmp_path: Path) -> None:
     """Callaway-Sant'Anna on Spark = DuckDB = in memory (1e-9), 1M balanced person-months."""
+    from test_engine_staggered import assert_same, balanced_register
+
     from arviointi.engine import staggered_did as engine_staggered
     from arviointi.staggered import staggered_did
-    from test_engine_staggered import assert_same, balanced_register
 
     df = balanced_register(20_000, 50, seed=5)
     df.to_parquet(tmp_path / "reg.parquet")
@@ -122,9 +124,10 @@ def test_staggered_million_person_months_on_spark(spark: Any, tmp_path: Path) ->
 
 def test_matched_person_fe_did_on_spark(spark: Any, tmp_path: Path) -> None:
     """CEM-weighted person-FE DiD on Spark = DuckDB = in memory (1e-9)."""
+    from test_engine_matched import assert_same, matched_register
+
     from arviointi.engine import person_fe_did as engine_fe_did
     from arviointi.matching import coarsened_exact_match, person_fe_did
-    from test_engine_matched import assert_same, matched_register
 
     clients, panel = matched_register(42_000, seed=4)
     m = coarsened_exact_match(

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from test_staggered import random_cohorts
 
 from arviointi.engine import staggered_did as engine_staggered
 from arviointi.errors import DesignError, InputError
 from arviointi.staggered import staggered_did
-from test_staggered import random_cohorts
 
 REL = 1e-9
 KINDS = ("simple", "dynamic", "group", "calendar")

@@ -9,11 +9,11 @@ import pandas as pd
 import polars as pl
 import pyfixest as pf
 import pytest
+from test_engine import PYFIXEST_PANDAS_WARNING, unbalanced
 
 from arviointi.did import did
 from arviointi.engine import did as engine_did
 from arviointi.errors import InputError, ParamsError
-from test_engine import PYFIXEST_PANDAS_WARNING, unbalanced
 
 REL = 1e-9
 PAIRS = [["person", "month"], ["person", "area"], ["region", "month"]]
