@@ -1,6 +1,6 @@
 """Budget against actual costs by year and category, with the employment-policy grant.
 
-The ledger schema (docs/architecture.md): ``year`` int, ``category`` str, ``budget``,
+The ledger schema (docs/data-schemas.md): ``year`` int, ``category`` str, ``budget``,
 ``actual``, ``grant`` floats. ``grant`` is the grant booked for the row; when the column is
 absent, the grant is taken as ``grant_rate * actual`` and a note says so.
 """

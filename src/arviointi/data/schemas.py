@@ -1,4 +1,4 @@
-"""Declarative column specs of every input table (the contract of docs/architecture.md).
+"""Declarative column specs of every input table (the contract of docs/data-schemas.md).
 
 A :class:`Schema` lists its :class:`Column` specs plus table-level rules: the unique key,
 pairs of columns where one may not exceed the other, and whether the unemployment rate is

@@ -15,7 +15,7 @@ from arviointi.matching.frame_checks import (
     require_frame,
 )
 
-#: documented ranges of the survey scales (docs/architecture.md, "Survey")
+#: documented ranges of the survey scales (docs/data-schemas.md, "Survey")
 SCALE_RANGES: dict[str, tuple[float, float]] = {
     "life_management": (1, 10),
     "work_ability": (0, 10),

@@ -1,7 +1,7 @@
 """Seeded synthetic Turku data with planted true effects (SYNTHETIC, never real persons).
 
 ``generate_turku(seed)`` returns a :class:`SyntheticTurku` with the area panel, clients,
-client panel, survey, cost ledger and invoices (column names as in docs/architecture.md),
+client panel, survey, cost ledger and invoices (column names as in docs/data-schemas.md),
 calibrated to the published December 2011 figures, plus ``truth`` (realised effects of the
 planted pilot) and ``metadata``. See data/synthetic/README.md.
 """
