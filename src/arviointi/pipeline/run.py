@@ -7,8 +7,6 @@ reports (HTML per language, then PDF and Word), publish (atomic move into ``repo
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import hashlib
 import importlib
 import time
@@ -36,11 +34,12 @@ from arviointi.pipeline.execute import (
 )
 from arviointi.pipeline.html_cache import HtmlCache, html_key
 from arviointi.pipeline.lock import run_lock
-from arviointi.pipeline.manifest import build_manifest, git_state, package_versions
+from arviointi.pipeline.manifest import build_manifest, git_state
 from arviointi.pipeline.output_errors import output_error
 from arviointi.pipeline.pdf_cache import PdfCache, docx_key, pdf_key
 from arviointi.pipeline.progress import notebook_state
 from arviointi.pipeline.records import collect_records, dump_json, results_document
+from arviointi.pipeline.report_meta import report_meta
 
 Progress = Callable[[str], None]
 
@@ -424,63 +423,6 @@ def _execute(
     return [outcomes[n.stem] for n in notebooks], hits
 
 
-def _report_meta(
-    evaluation: Evaluation,
-    point: RunPoint,
-    inputs: list[dict[str, Any]],
-    records: Sequence[dict[str, Any]] | None,
-) -> Any:
-    """The report's metadata: title, sources, provenance, checkpoint, findings (none
-    when ``records`` is None: that metadata keys the HTML cache together with the records,
-    see :func:`~arviointi.pipeline.html_cache.html_key`)."""
-    meta_module = importlib.import_module("arviointi.report.meta")
-    sources = [
-        {
-            "name": entry["source"],
-            "path": entry["path"],
-            "sha256": entry["sha256"],
-            "licence": entry["licence"],
-            "attribution": entry["attribution"],
-        }
-        for entry in inputs
-    ]
-    title = {k: v for k, v in evaluation.title.model_dump().items() if v}
-    checkpoint = None
-    if point.as_of is not None:
-        # the report shows the last day of the as-of month: the data run up to it
-        year, month = (int(part) for part in point.as_of.split("-"))
-        last_day = dt.date(year, month, calendar.monthrange(year, month)[1]).isoformat()
-        label = {"fi": "Tilanne", "en": "Status"}
-        if point.checkpoint is not None:
-            label = {k: v for k, v in point.checkpoint["label"].items() if v}
-        checkpoint = {"name": label, "date": last_day}
-    return meta_module.ReportMeta(
-        evaluation_id=evaluation.id,
-        title=title,
-        authors=list(evaluation.authors),
-        date=dt.date.today().isoformat(),
-        checkpoint=checkpoint,
-        synthetic=evaluation.synthetic,
-        sources=sources,
-        params=evaluation.to_params(),
-        provenance={
-            "git_commit": git_state(evaluation.root)["commit"],
-            "packages": package_versions(),
-            "input_hashes": {e["path"]: e["sha256"] for e in inputs if e["path"]},
-        },
-        disclosure_threshold=evaluation.disclosure.threshold,
-        publication=evaluation.report.model_dump(mode="json", exclude={"output_dir"}),
-        description=(
-            {k: v for k, v in evaluation.description.model_dump().items() if v}
-            if evaluation.description is not None
-            else {}
-        ),
-        findings=[] if records is None else _findings(evaluation, records),
-        confidence=round(100 * (1 - evaluation.inference.alpha)),
-        report_languages=list(evaluation.languages),
-    )
-
-
 def _render(
     evaluation: Evaluation,
     notebooks: list[Path],
@@ -494,12 +436,12 @@ def _render(
     use_cache: bool = True,
 ) -> list[Path]:
     """HTML, PDF and Word copies of the report in every language (cached where unchanged)."""
-    keyed = _report_meta(evaluation, point, inputs, None)
+    keyed = report_meta(evaluation, point.as_of, point.checkpoint, inputs, None)
     full: list[Any] = []  # the metadata with findings, made on the first HTML cache miss
 
     def meta() -> Any:
         if not full:
-            full.append(_report_meta(evaluation, point, inputs, records))
+            full.append(report_meta(evaluation, point.as_of, point.checkpoint, inputs, records))
         return full[0]
 
     written: list[Path] = []
@@ -605,16 +547,3 @@ def _print_pdf(pdf: Any, html_path: Path, pdf_path: Path) -> str | None:
             f"the HTML report {html_path.name} is published without it"
         )
     return None
-
-
-def _findings(evaluation: Evaluation, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The headline findings for the description sheets, with the params' Swedish labels."""
-    synthesis = importlib.import_module("arviointi.sections.synthesis")
-    findings: list[dict[str, Any]] = synthesis.headline_findings(
-        records, alpha=evaluation.inference.alpha, threshold=evaluation.disclosure.threshold
-    )
-    swedish = {o.name: o.label.sv for o in evaluation.outcomes if o.label.sv}
-    for finding in findings:
-        if finding["outcome"] in swedish:
-            finding["label"] = {**finding["label"], "sv": swedish[finding["outcome"]]}
-    return findings

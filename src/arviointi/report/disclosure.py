@@ -454,6 +454,44 @@ def _pick(vals: dict[Cell, float], candidates: Iterable[Cell]) -> Cell | None:
     return ranked[0] if ranked else None
 
 
+def _secondary(
+    vals: dict[Cell, float], hidden: set[Cell], lines: list[_Line], size: int, source: str
+) -> set[Cell]:
+    """Secondary suppression: hide more cells until no line has a single hidden cell and the
+    LP audit (:func:`_exposed`) finds no hidden cell whose value the public cells fix."""
+    hidden = set(hidden)
+    for _round in range(10 * (size + 1)):
+        changed = False
+        for line in lines:
+            cells = [*line.members, *([line.total] if line.total is not None else [])]
+            n_hidden = sum(cell in hidden for cell in cells)
+            if n_hidden != 1:
+                continue
+            choice = _pick(vals, [m for m in line.members if m not in hidden])
+            if choice is None and line.total is not None and line.total not in hidden:
+                choice = line.total
+            if choice is None:
+                raise DesignError(
+                    f"{source}: cannot protect a hidden cell in line {line.members}: "
+                    "its total is public and nothing else can be hidden"
+                )
+            hidden.add(choice)
+            changed = True
+        if changed:
+            continue
+        exposed = _exposed(vals, hidden, lines)
+        if not exposed:
+            break
+        cell = exposed[0]
+        containing = [ln for ln in lines if cell in ln.members or cell == ln.total]
+        options = [m for ln in containing for m in ln.members if m not in hidden]
+        choice = _pick(vals, options)
+        if choice is None:
+            raise DesignError(f"{source}: cell {cell} cannot be protected by suppression")
+        hidden.add(choice)
+    return hidden
+
+
 def suppress(
     table: pd.DataFrame,
     counts: Sequence[str],
@@ -516,35 +554,7 @@ def suppress(
     primary_cells = set(hidden)
     lines = _lines(table, vals, counts, total_row, total_col, known_row_totals, known_column_totals)
 
-    for _round in range(10 * (table.size + 1)):
-        changed = False
-        for line in lines:
-            cells = [*line.members, *([line.total] if line.total is not None else [])]
-            n_hidden = sum(cell in hidden for cell in cells)
-            if n_hidden != 1:
-                continue
-            choice = _pick(vals, [m for m in line.members if m not in hidden])
-            if choice is None and line.total is not None and line.total not in hidden:
-                choice = line.total
-            if choice is None:
-                raise DesignError(
-                    f"{source}: cannot protect a hidden cell in line {line.members}: "
-                    "its total is public and nothing else can be hidden"
-                )
-            hidden.add(choice)
-            changed = True
-        if changed:
-            continue
-        exposed = _exposed(vals, hidden, lines)
-        if not exposed:
-            break
-        cell = exposed[0]
-        containing = [ln for ln in lines if cell in ln.members or cell == ln.total]
-        options = [m for ln in containing for m in ln.members if m not in hidden]
-        choice = _pick(vals, options)
-        if choice is None:
-            raise DesignError(f"{source}: cell {cell} cannot be protected by suppression")
-        hidden.add(choice)
+    hidden = _secondary(vals, hidden, lines, table.size, source)
 
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)
     primary = mask.copy()

@@ -374,10 +374,19 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         return
     assert analysis.did is not None and analysis.share is not None
     assert analysis.did_psm is not None
-    threshold = em.threshold
-    langs = em.languages
     month = f"{int(analysis.end[5:7])}/{analysis.end[:4]}"
     em.paragraphs(["clients.intro", "clients.design", "clients.panel_note"], end=month)
+    _emit_balance(analysis, em)
+    _emit_effects(analysis, em)
+    _emit_time_and_subgroups(analysis, em)
+    em.heading("clients.heading_limits", level=3)
+    em.paragraphs(["clients.limit_one_district", "clients.limit_no_history"])
+    _emit_records(analysis, em)
+
+
+def _emit_balance(analysis: ClientsAnalysis, em: Emitter) -> None:
+    """The matching balance: text and table of standardised differences."""
+    langs = em.languages
     em.heading("clients.heading_balance", level=3)
     em.paragraph(
         "clients.balance_text",
@@ -406,6 +415,12 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         },
         formats={"smd_before": "signed:2", "smd_after": "signed:2"},
     )
+
+
+def _emit_effects(analysis: ClientsAnalysis, em: Emitter) -> None:
+    """The effect verdicts, the effects table, the truth note and the employment curve."""
+    langs = em.languages
+    threshold = em.threshold
     em.heading("clients.heading_effects", level=3)
     _verdict(
         em,
@@ -448,6 +463,11 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
     curve = curve[curve["n"] >= threshold].drop(columns="n")
     if not curve.empty:
         em.figure(curve_figure, "clients.caption_curve", "clients.alt_curve", frame=curve)
+
+
+def _emit_time_and_subgroups(analysis: ClientsAnalysis, em: Emitter) -> None:
+    """Time to employment (Kaplan-Meier) and the subgroup effects."""
+    threshold = em.threshold
     if not analysis.time_to_employment.empty:
         em.heading("clients.heading_time", level=3)
         em.paragraph("clients.time_text")
@@ -495,10 +515,12 @@ def emit_clients(analysis: ClientsAnalysis, em: Emitter) -> None:
         formats={"estimate": "signed:1", "ci_low": "signed:1", "ci_high": "signed:1"},
         translate={"subgroup": "clients.subgroup"},
     )
-    em.heading("clients.heading_limits", level=3)
-    em.paragraphs(["clients.limit_one_district", "clients.limit_no_history"])
 
-    # records
+
+def _emit_records(analysis: ClientsAnalysis, em: Emitter) -> None:
+    """The section's results records (primary, robustness, subgroups, diagnostics)."""
+    threshold = em.threshold
+    assert analysis.did is not None
     label = {"fi": "Työllisten osuus asiakkaista (kk)", "en": "Share of client-months employed"}
     em.record(
         analysis.did,
