@@ -16,7 +16,7 @@ import pandas as pd
 
 from arviointi.engine.backend import Backend
 from arviointi.engine.client_panel import _clients_table
-from arviointi.matching import subgroup_masks
+from arviointi.matching.outcomes import finish_client_outcomes
 
 _ids = itertools.count()
 
@@ -93,24 +93,7 @@ def client_outcomes(
     out["time_to_employment"] = first.fillna(per["last_obs"].astype(float)).astype(float)
     for col in sums:
         out[col] = per[col].astype(float)
-    if "municipal_share_eur" in out.columns:
-        out["municipal_share_eur_per_month"] = out["municipal_share_eur"] / out["months_observed"]
-    out = out.reindex(clients["person_id"].to_numpy())
-    out.index.name = "person_id"
-    out["months_observed"] = out["months_observed"].fillna(0).astype(int)
-    n_none = int((out["months_observed"] == 0).sum())
-    if n_none:
-        notes.append(f"{n_none} client(s) have no panel rows in the outcome window")
-    out = out.reset_index()
-    if "group" in clients.columns:
-        out.insert(1, "group", clients["group"].to_numpy())
-    if {"age", "language", "unemployment_days_at_entry"} <= set(clients.columns):
-        masks = subgroup_masks(clients)
-        for c in masks.columns:
-            out[c] = masks[c].to_numpy()
-    out.attrs["notes"] = notes
-    out.attrs["window_months"] = window_months
-    return out
+    return finish_client_outcomes(out, clients, notes, window_months)
 
 
 def employment_curve(

@@ -24,7 +24,8 @@ from arviointi.engine.backend import Backend, open_backend
 from arviointi.engine.determinism import settle_result
 from arviointi.engine.fe_did import _check_rows, _inference, _view
 from arviointi.engine.normal_equations import moments, solve
-from arviointi.errors import DesignError, InputError, ParamsError, Problem
+from arviointi.errors import DesignError, InputError
+from arviointi.event_study.panel import check_window
 from arviointi.event_study.results import EventStudyResults
 from arviointi.inference import Design, choose
 from arviointi.results.base import InferenceInfo
@@ -67,13 +68,7 @@ def event_study(
     spark: Any = None,
 ) -> EventStudyResults:
     """Event-study coefficients by ``engine``; ``inference`` "auto", "cluster" or "classical"."""
-    if reference >= 0:
-        raise ParamsError("event_study", [Problem("reference", "expected a negative lead")])
-    if window is not None and not (window[0] <= reference < 0 <= window[1]):
-        raise ParamsError(
-            "event_study",
-            [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
-        )
+    check_window(window, reference)
     cols = {"unit": unit, "time": time, "outcome": outcome, "treatment": treatment}
     cols["cluster"] = unit
     require_columns(data, list(cols.values()))

@@ -45,6 +45,7 @@ from arviointi.event_study.inference_step import (
     apply_inference,
     choose_method,
 )
+from arviointi.event_study.panel import check_window
 from arviointi.event_study.results import EventStudyResults
 from arviointi.inference.registry import names_for
 from arviointi.results.base import InferenceInfo
@@ -61,13 +62,7 @@ def _check_request(
         )
     if bands not in ("pointwise", "uniform"):
         raise ParamsError("event_study", [Problem("bands", "expected 'pointwise' or 'uniform'")])
-    if reference >= 0:
-        raise ParamsError("event_study", [Problem("reference", "expected a negative lead")])
-    if window is not None and not (window[0] <= reference < 0 <= window[1]):
-        raise ParamsError(
-            "event_study",
-            [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
-        )
+    check_window(window, reference)
 
 
 def _coefficients(fit: EventFit, inf: EventInference) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arviointi.errors import DesignError, InputError, Problem
+from arviointi.errors import DesignError, InputError, ParamsError, Problem
 
 
 def drop_missing(
@@ -147,3 +147,14 @@ def period_index(times: pd.Series) -> tuple[pd.Series, list[str]]:
             f"time column {times.name!r} has {n_gap} missing period(s) between its ends"
         )
     return idx, warnings
+
+
+def check_window(window: tuple[int, int] | None, reference: int) -> None:
+    """The reference period is a lead and the window holds it and event time 0."""
+    if reference >= 0:
+        raise ParamsError("event_study", [Problem("reference", "expected a negative lead")])
+    if window is not None and not (window[0] <= reference < 0 <= window[1]):
+        raise ParamsError(
+            "event_study",
+            [Problem("window", f"expected (lo, hi) with lo <= reference={reference} < 0 <= hi")],
+        )

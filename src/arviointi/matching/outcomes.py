@@ -186,6 +186,15 @@ def client_outcomes(
     for col in ("benefit_days", "municipal_share_eur"):
         if col in p.columns:
             out[col] = g[col].sum().astype(float)
+    return finish_client_outcomes(out, clients, notes, window_months)
+
+
+def finish_client_outcomes(
+    out: pd.DataFrame, clients: pd.DataFrame, notes: list[str], window_months: int | None
+) -> pd.DataFrame:
+    """Per-client outcomes (indexed by person) completed the same way on every path (in
+    memory and in the engine): cost per month, one row per client in the clients' order
+    (noting those without panel rows), the group and the subgroup flags."""
     if "municipal_share_eur" in out.columns:
         out["municipal_share_eur_per_month"] = out["municipal_share_eur"] / out["months_observed"]
     ids = clients["person_id"].to_numpy()
