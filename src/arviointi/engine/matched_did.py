@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from arviointi.data.frames import require_columns
 from arviointi.engine import passes
@@ -29,8 +28,9 @@ from arviointi.engine.determinism import settle_result
 from arviointi.engine.normal_equations import Moments, moments, solve
 from arviointi.errors import DesignError, InputError, Problem
 from arviointi.inference.vcov import cr1_factor
+from arviointi.matching.fe_did import person_fe_result
 from arviointi.matching.result import MatchResult
-from arviointi.results.base import EffectResults, InferenceInfo
+from arviointi.results.base import EffectResults
 
 _ids = itertools.count()
 COLUMNS = ["person_id", "month", "post", "treated", "treated_post"]
@@ -226,31 +226,19 @@ def _result(
             meat[a, b] = meat[b, a] = float(sc[f"meat{a}_{b}"])
     factor = cr1_factor(n_obs, k, G, G + T - 1, G - 1)
     vcov = factor * sol.bread @ meat @ sol.bread
-    est, se, df = float(sol.beta[0]), float(math.sqrt(vcov[0, 0])), G - 1
-    pval = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else math.nan
-    return EffectResults(
-        estimate=est,
-        se=se,
-        pvalue=pval,
-        inference=InferenceInfo(
-            method="cluster",
-            reason=(
-                f"standard errors clustered by person ({G} persons; CR1), t reference with {df} df"
-            ),
-            df=df,
-            requested="cluster",
-            details={"n_clusters": G, "weighted": weighted, "notes": notes, "engine": engine},
-        ),
+    return person_fe_result(
+        float(sol.beta[0]),
+        float(math.sqrt(vcov[0, 0])),
+        float(sol.beta[1]) if 1 in keep else math.nan,
+        n_groups=G,
         n_obs=n_obs,
         n_treated=n_treated,
         n_control=n_control,
         outcome=outcome,
         alpha=alpha,
-        warnings=[],
-        model="did_person_fe",
-        extra={
-            "post": float(sol.beta[1]) if 1 in keep else math.nan,
-            "month_effects": month_effects,
-            "dropped": dropped,
-        },
+        month_effects=month_effects,
+        dropped=dropped,
+        notes=notes,
+        weighted=weighted,
+        details={"engine": engine},
     )

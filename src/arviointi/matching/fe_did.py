@@ -18,6 +18,7 @@ distribution is t with G-1 degrees of freedom.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,10 +143,44 @@ def person_fe_did(
         xtx_inv, xd, wresid, codes, n_absorbed_nested=n_groups - 1, n_absorbed=n_groups
     )
     n_obs = len(y)
-    est = float(beta[0])
-    se = float(math.sqrt(vcov[0, 0]))
+    return person_fe_result(
+        float(beta[0]),
+        float(math.sqrt(vcov[0, 0])),
+        float(beta[keep.index(1)]) if 1 in keep else math.nan,
+        n_groups=n_groups,
+        n_obs=n_obs,
+        n_treated=n_treated,
+        n_control=n_control,
+        outcome=outcome,
+        alpha=alpha,
+        month_effects=month_effects,
+        dropped=dropped,
+        notes=notes,
+        weighted=weights is not None,
+    )
+
+
+def person_fe_result(
+    est: float,
+    se: float,
+    post: float,
+    *,
+    n_groups: int,
+    n_obs: int,
+    n_treated: int,
+    n_control: int,
+    outcome: str,
+    alpha: float,
+    month_effects: bool,
+    dropped: list[str],
+    notes: list[str],
+    weighted: bool,
+    details: dict[str, Any] | None = None,
+) -> EffectResults:
+    """The person-FE DiD's result from its estimate and CR1 standard error (by person, t with
+    persons - 1 df); shared by the in-memory fit and the engine's
+    (:func:`arviointi.engine.matched_did.person_fe_did`)."""
     df = n_groups - 1
-    post_coef = float(beta[keep.index(1)]) if 1 in keep else math.nan
     pval = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else math.nan
     return EffectResults(
         estimate=est,
@@ -160,7 +195,12 @@ def person_fe_did(
             df=df,
             requested="cluster",
             # notes on the sample, not on the method: they do not make the interval doubtful
-            details={"n_clusters": n_groups, "weighted": weights is not None, "notes": notes},
+            details={
+                "n_clusters": n_groups,
+                "weighted": weighted,
+                "notes": notes,
+                **(details or {}),
+            },
         ),
         n_obs=n_obs,
         n_treated=n_treated,
@@ -169,5 +209,5 @@ def person_fe_did(
         alpha=alpha,
         warnings=[],
         model="did_person_fe",
-        extra={"post": post_coef, "month_effects": month_effects, "dropped": dropped},
+        extra={"post": post, "month_effects": month_effects, "dropped": dropped},
     )
